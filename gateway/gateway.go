@@ -1,0 +1,252 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/moongate/moongate/errlog"
+	"github.com/moongate/moongate/gateway/config"
+	"github.com/valyala/fasthttp"
+)
+
+// Gateway serves HTTP with the current config snapshot and reloads it on
+// demand. It is safe for concurrent use.
+type Gateway struct {
+	path     string
+	hostname string
+
+	reloadMu sync.Mutex // one Reload at a time
+	snap     atomic.Pointer[snapshot]
+	gen      uint64
+
+	server   *fasthttp.Server
+	ln       net.Listener
+	admin    *fasthttp.Server
+	adminLn  net.Listener
+	draining sync.WaitGroup
+}
+
+// Check loads and fully compiles the config at path without serving it, as
+// `moongate -t` does (like `nginx -t`).
+func Check(path string) error {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return err
+	}
+	log := errlog.New(os.Stderr, errlog.Error)
+	s, err := buildSnapshot(cfg, 0, log)
+	if err != nil {
+		return err
+	}
+	s.close()
+	return nil
+}
+
+// New loads the config at path and builds its first snapshot; it does not
+// listen yet.
+func New(path string) (*Gateway, error) {
+	g := &Gateway{path: path}
+	g.hostname, _ = os.Hostname()
+	s, err := g.load()
+	if err != nil {
+		return nil, err
+	}
+	g.snap.Store(s)
+	return g, nil
+}
+
+// load reads and compiles the config file into a new snapshot.
+func (g *Gateway) load() (*snapshot, error) {
+	cfg, err := config.Load(g.path)
+	if err != nil {
+		return nil, err
+	}
+	level, err := errlog.ParseLevel(cfg.ErrorLog.Level)
+	if err != nil {
+		return nil, err
+	}
+	log, err := errlog.Open(cfg.ErrorLog.Path, level)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	g.gen++
+	s, err := buildSnapshot(cfg, g.gen, log)
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Reload loads the config file again and, if it is valid, swaps it in:
+// new requests use it, in-flight ones finish on the old snapshot, which is
+// closed once drained. An invalid config is logged and returned, and the
+// old one keeps serving. SIGHUP and POST /reload both come here.
+func (g *Gateway) Reload() error {
+	g.reloadMu.Lock()
+	defer g.reloadMu.Unlock()
+	old := g.snap.Load()
+	s, err := g.load()
+	if err != nil {
+		old.log.Logf(errlog.Error, "reload rejected, keeping generation %d: %v", old.gen, err)
+		return err
+	}
+	if s.cfg.Listen != old.cfg.Listen || s.cfg.Admin.Listen != old.cfg.Admin.Listen {
+		s.log.Logf(errlog.Warn, "listen addresses changed in %s; they take effect after a restart", s.cfg.File)
+	}
+	g.snap.Store(s)
+	s.log.Logf(errlog.Notice, "config %s loaded as generation %d", s.cfg.File, s.gen)
+	g.draining.Add(1)
+	go func() {
+		defer g.draining.Done()
+		old.drain()
+		if old.log != s.log {
+			old.log.Close()
+		}
+	}()
+	return nil
+}
+
+// acquire returns the current snapshot with a reference held for one
+// request; the caller releases it.
+func (g *Gateway) acquire() *snapshot {
+	for {
+		s := g.snap.Load()
+		s.acquire()
+		if g.snap.Load() == s {
+			return s
+		}
+		s.release()
+	}
+}
+
+// Generation returns the generation number of the serving snapshot.
+func (g *Gateway) Generation() uint64 { return g.snap.Load().gen }
+
+// Listen opens the proxy and admin listeners from the config.
+func (g *Gateway) Listen() error {
+	cfg := g.snap.Load().cfg
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("%s: listen: %w", cfg.File, err)
+	}
+	g.ln = ln
+	if cfg.Admin.Listen != "" {
+		aln, err := net.Listen("tcp", cfg.Admin.Listen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("%s: admin.listen: %w", cfg.File, err)
+		}
+		g.adminLn = aln
+	}
+	return nil
+}
+
+// Addr returns the proxy listener's address (after Listen).
+func (g *Gateway) Addr() net.Addr { return g.ln.Addr() }
+
+// AdminAddr returns the admin listener's address, or nil when it is off.
+func (g *Gateway) AdminAddr() net.Addr {
+	if g.adminLn == nil {
+		return nil
+	}
+	return g.adminLn.Addr()
+}
+
+// Serve serves on the listeners opened by Listen until Shutdown.
+func (g *Gateway) Serve() error {
+	s := g.snap.Load()
+	c := s.cfg.Client
+	g.server = &fasthttp.Server{
+		Handler:                       g.handle,
+		Name:                          "moongate",
+		ReadBufferSize:                int(c.MaxHeaderSize),
+		MaxRequestBodySize:            bodyLimit(c.MaxBodySize),
+		ReadTimeout:                   c.HeaderTimeout + c.BodyTimeout,
+		WriteTimeout:                  c.SendTimeout,
+		IdleTimeout:                   c.KeepaliveTimeout,
+		DisableKeepalive:              c.KeepaliveTimeout == 0,
+		NoDefaultContentType:          true,
+		DisablePreParseMultipartForm:  true,
+		DisableHeaderNamesNormalizing: false,
+		ErrorHandler:                  g.badRequest,
+		Logger:                        quietLogger{},
+	}
+	errc := make(chan error, 2)
+	if g.adminLn != nil {
+		g.admin = &fasthttp.Server{Handler: g.handleAdmin, Name: "moongate-admin", Logger: quietLogger{}}
+		go func() { errc <- g.admin.Serve(g.adminLn) }()
+	}
+	go func() { errc <- g.server.Serve(g.ln) }()
+	return <-errc
+}
+
+// bodyLimit maps client_max_body_size (0: unlimited) to fasthttp's limit.
+func bodyLimit(n config.Size) int {
+	if n == 0 {
+		return 1<<31 - 1
+	}
+	return int(n)
+}
+
+// Shutdown stops accepting, waits (up to ctx's deadline) for in-flight
+// requests, then closes the snapshots.
+func (g *Gateway) Shutdown(ctx context.Context) error {
+	var err error
+	if g.admin != nil {
+		g.admin.ShutdownWithContext(ctx)
+	}
+	if g.server != nil {
+		err = g.server.ShutdownWithContext(ctx)
+	}
+	g.draining.Wait()
+	s := g.snap.Load()
+	if s.refs.Load() == 0 {
+		s.close()
+		s.log.Close()
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("shutdown: requests still running after the grace period")
+	}
+	return err
+}
+
+// badRequest answers requests fasthttp could not parse: 413 for a body over
+// client_max_body_size, 431 for oversized headers, 400 otherwise. They
+// never reach a hook or an upstream.
+func (g *Gateway) badRequest(ctx *fasthttp.RequestCtx, err error) {
+	status := fasthttp.StatusBadRequest
+	var small *fasthttp.ErrSmallBuffer
+	switch {
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		status = fasthttp.StatusRequestEntityTooLarge
+	case errors.As(err, &small):
+		status = fasthttp.StatusRequestHeaderFieldsTooLarge
+	case isTimeout(err):
+		status = fasthttp.StatusRequestTimeout
+	}
+	s := g.snap.Load()
+	s.log.Logf(errlog.Info, "client sent invalid request: %v, client: %s", err, ctx.RemoteAddr())
+	writeErrorPage(ctx, status)
+	ctx.SetConnectionClose()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// quietLogger drops fasthttp's own log lines; moongate logs what matters
+// to its error log.
+type quietLogger struct{}
+
+func (quietLogger) Printf(string, ...any) {}
+
+// drainTimeout bounds how long Shutdown waits for requests by default.
+const drainTimeout = 30 * time.Second

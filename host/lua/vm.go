@@ -1,0 +1,139 @@
+package lua
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/moongate/moongate/abi"
+	"github.com/moongate/moongate/host"
+	glua "github.com/yuin/gopher-lua"
+)
+
+// VM is one Lua state with its loaded hooks: moongate's worker. Only the
+// request holding mu runs Lua on it.
+type VM struct {
+	e     *Engine
+	id    int
+	L     *glua.LState
+	hooks []*glua.LFunction
+
+	mu          sync.Mutex
+	cur         *Session     // the session holding mu
+	running     *glua.LState // the thread that last called into the host
+	arg         *glua.LTable // ngx.arg of the running body_filter
+	threads     []*glua.LState
+	scratch     []byte // ngx.print's buffer
+	headersMeta *glua.LTable
+
+	ctx      context.Context
+	cancel   atomic.Pointer[context.CancelFunc]
+	deadline atomic.Int64 // unix nanoseconds; 0 while no Lua runs
+	expired  atomic.Bool
+}
+
+// vmOptions keep a coroutine small: a few KiB that grow on demand, instead
+// of gopher-lua's default fixed stacks.
+var vmOptions = glua.Options{
+	CallStackSize:       200,
+	RegistrySize:        256,
+	RegistryMaxSize:     256 * 1024,
+	RegistryGrowStep:    256,
+	SkipOpenLibs:        true,
+	MinimizeStackMemory: true,
+}
+
+func newVM(e *Engine, id int) (*VM, error) {
+	vm := &VM{e: e, id: id, L: glua.NewState(vmOptions)}
+	ctx, cancel := context.WithCancel(context.Background())
+	vm.ctx = ctx
+	vm.cancel.Store(&cancel)
+	if err := vm.openSandbox(); err != nil {
+		vm.L.Close()
+		return nil, err
+	}
+	vm.openNgx()
+	vm.hooks = make([]*glua.LFunction, len(e.chunks))
+	for i, c := range e.chunks {
+		vm.hooks[i] = vm.L.NewFunctionFromProto(c.proto)
+	}
+	return vm, nil
+}
+
+// exitSignal is raised by ngx.exit to unwind the running hook; our pcall
+// and xpcall let it through, as OpenResty's ngx.exit is not catchable.
+var exitSignal = &glua.LUserData{Metatable: glua.LNil}
+
+func isExit(err error) bool {
+	var aerr *glua.ApiError
+	return errors.As(err, &aerr) && aerr.Object == exitSignal
+}
+
+// thread returns a coroutine from the VM's pool.
+func (vm *VM) thread() *glua.LState {
+	if n := len(vm.threads); n > 0 {
+		th := vm.threads[n-1]
+		vm.threads = vm.threads[:n-1]
+		return th
+	}
+	th, _ := vm.L.NewThread()
+	return th
+}
+
+// resume runs hook h on a pooled coroutine. A coroutine that finished
+// cleanly goes back to the pool; one that failed or exited, whose stack
+// may not be clean, is dropped.
+func (vm *VM) resume(s *Session, h Hook) error {
+	th := vm.thread()
+	th.SetContext(vm.ctx)
+	vm.running = th
+	st, err, _ := vm.L.Resume(th, vm.hooks[h])
+	vm.running = nil
+	if st == glua.ResumeOK {
+		th.Dead = false
+		th.RemoveContext()
+		vm.threads = append(vm.threads, th)
+		return nil
+	}
+	return s.hookError(h, err)
+}
+
+// runContext runs chunk in a context outside any request (init,
+// init_worker).
+func (vm *VM) runContext(phase abi.Phase, chunk *Chunk) error {
+	s := &Session{vm: vm, r: host.NewContext(phase, vm.e.opts.Log)}
+	s.lock()
+	defer s.unlock()
+	L := vm.L
+	L.SetContext(vm.ctx)
+	defer L.RemoveContext()
+	L.Push(L.NewFunctionFromProto(chunk.proto))
+	if err := L.PCall(0, 0, nil); err != nil && !isExit(err) {
+		return &HookError{Chunk: chunk.Name, Phase: phase, Err: err}
+	}
+	return nil
+}
+
+// startClock gives the VM a live context and starts the CPU deadline.
+func (vm *VM) startClock() {
+	vm.ensureCtx()
+	vm.expired.Store(false)
+	vm.deadline.Store(time.Now().Add(vm.e.opts.CPULimit).UnixNano())
+}
+
+func (vm *VM) stopClock() { vm.deadline.Store(0) }
+
+// checkDeadline cancels the VM's context when its running hook is past the
+// CPU limit; gopher-lua then raises an error in the running code.
+func (vm *VM) checkDeadline(now int64) {
+	if d := vm.deadline.Load(); d != 0 && now > d {
+		vm.expired.Store(true)
+		if c := vm.cancel.Load(); c != nil {
+			(*c)()
+		}
+	}
+}
+
+func (vm *VM) timedOut() bool { return vm.expired.Load() }
