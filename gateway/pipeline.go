@@ -40,6 +40,13 @@ var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
 // handle is the fasthttp handler: it runs the phases for one request.
 func (g *Gateway) handle(ctx *fasthttp.RequestCtx) {
 	s := g.acquire()
+	if ambiguousLength(&ctx.Request.Header) {
+		s.log.Logf(errlog.Info, "client sent both \"Content-Length\" and \"Transfer-Encoding\" headers, client: %s", ctx.RemoteAddr())
+		writeErrorPage(ctx, fasthttp.StatusBadRequest)
+		ctx.SetConnectionClose()
+		s.release()
+		return
+	}
 	raw := ctx.Request.Header.RequestURI()
 	path := raw
 	if i := bytes.IndexByte(raw, '?'); i >= 0 {
@@ -61,6 +68,22 @@ func (g *Gateway) handle(ctx *fasthttp.RequestCtx) {
 		return // a streamed upstream body finishes the exchange
 	}
 	x.finish()
+}
+
+// ambiguousLength reports a request that carries both Content-Length and
+// Transfer-Encoding, which nginx rejects (request smuggling); fasthttp lets
+// the chunked encoding win, so the raw header is checked.
+func ambiguousLength(h *fasthttp.RequestHeader) bool {
+	if h.ContentLength() != -1 { // not chunked
+		return false
+	}
+	for _, line := range bytes.Split(h.RawHeaders(), []byte("\n")) {
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if ok && bytes.EqualFold(bytes.TrimSpace(name), []byte("Content-Length")) {
+			return true
+		}
+	}
+	return false
 }
 
 // serve runs rewrite, access and content (or the proxy) for the matched

@@ -130,10 +130,20 @@ type Session struct {
 
 var sessionPool = sync.Pool{New: func() any { return new(Session) }}
 
-// Begin binds r to a VM. The caller must call End.
+// Begin binds r to a VM, preferring one that no request is running Lua
+// on, so that a slow or runaway hook holds up as few requests as possible.
+// The caller must call End.
 func (e *Engine) Begin(r *host.Request) *Session {
 	s := sessionPool.Get().(*Session)
-	s.vm = e.vms[e.next.Add(1)%uint32(len(e.vms))]
+	n := uint32(len(e.vms))
+	start := e.next.Add(1)
+	s.vm = e.vms[start%n]
+	for i := uint32(0); i < n; i++ {
+		if vm := e.vms[(start+i)%n]; !vm.busy.Load() {
+			s.vm = vm
+			break
+		}
+	}
 	s.r = r
 	return s
 }
@@ -185,6 +195,7 @@ func (s *Session) Run(h Hook) error {
 // lock takes the VM for this request and starts the CPU clock.
 func (s *Session) lock() {
 	s.vm.mu.Lock()
+	s.vm.busy.Store(true)
 	s.locked = true
 	s.vm.cur = s
 	s.vm.startClock()
@@ -194,6 +205,7 @@ func (s *Session) unlock() {
 	s.vm.stopClock()
 	s.vm.cur = nil
 	s.locked = false
+	s.vm.busy.Store(false)
 	s.vm.mu.Unlock()
 }
 

@@ -21,6 +21,7 @@ type VM struct {
 	hooks []*glua.LFunction
 
 	mu          sync.Mutex
+	busy        atomic.Bool  // mu is held
 	cur         *Session     // the session holding mu
 	running     *glua.LState // the thread that last called into the host
 	arg         *glua.LTable // ngx.arg of the running body_filter

@@ -350,7 +350,7 @@ func scanNumber(s string, start int) (f float64, end int, integer bool) {
 	if end == i || end == i+1 && s[i] == '.' {
 		return 0, start, false // no digits
 	}
-	end = scanExponent(s, end, 'e', isDigit)
+	end = scanExponent(s, end, 'e')
 	integer = intEnd == len(s) || (s[intEnd] != '.' && s[intEnd]|0x20 != 'e')
 	return parseFloat(s[start:end]), end, integer
 }
@@ -368,7 +368,7 @@ func scanHex(s string, i int) (end int, ok bool) {
 	if digits == 0 {
 		return i, false
 	}
-	return scanExponent(s, end, 'p', isDigit), true
+	return scanExponent(s, end, 'p'), true
 }
 
 func isHexDigit(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'f' }
@@ -381,9 +381,9 @@ func scanDigits(s string, i int, digit func(byte) bool) int {
 	return i
 }
 
-// scanExponent returns the end of an exponent (marker, optional sign,
-// digits) at i, or i when there is no complete one.
-func scanExponent(s string, i int, marker byte, digit func(byte) bool) int {
+// scanExponent returns the end of an exponent (marker in either case,
+// optional sign, decimal digits) at i, or i when there is no complete one.
+func scanExponent(s string, i int, marker byte) int {
 	if i == len(s) || s[i]|0x20 != marker {
 		return i
 	}
@@ -391,7 +391,7 @@ func scanExponent(s string, i int, marker byte, digit func(byte) bool) int {
 	if j < len(s) && (s[j] == '+' || s[j] == '-') {
 		j++
 	}
-	if end := scanDigits(s, j, digit); end > j {
+	if end := scanDigits(s, j, isDigit); end > j {
 		return end
 	}
 	return i
