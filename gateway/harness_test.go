@@ -15,7 +15,7 @@ import (
 // loopback port.
 type testGateway struct {
 	*Gateway
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	base string // "http://127.0.0.1:port"
 	log  string // error log path
@@ -23,7 +23,7 @@ type testGateway struct {
 
 // startGateway writes body (YAML, without listen/admin/error_log, which
 // it adds) and files (name -> content) into a temp dir and serves it.
-func startGateway(t *testing.T, body string, files map[string]string) *testGateway {
+func startGateway(t testing.TB, body string, files map[string]string) *testGateway {
 	t.Helper()
 	dir := t.TempDir()
 	for name, content := range files {

@@ -164,10 +164,8 @@ func (x *exchange) runPhase(p abi.Phase) (finished bool) {
 	}
 	r.ClearExit()
 	switch {
-	case code == exitHTTPClose:
+	case code == exitHTTPClose || code == exitError: // nginx aborts the request on NGX_ERROR
 		x.closeConnection()
-	case code == exitError:
-		x.special(fasthttp.StatusInternalServerError)
 	case code >= 200 && code < 300 && code != fasthttp.StatusNoContent:
 		if r.Status() == 0 && !r.HeadersSent() {
 			r.SetStatus(code)
