@@ -53,7 +53,7 @@ var apiContexts = map[string]Phases{
 	"ngx.ctx":              afterInitPhases,
 	"ngx.status":           SetOf(PhaseSet, PhaseRewrite, PhaseAccess, PhaseContent, PhaseHeaderFilter, PhaseBodyFilter, PhaseLog),
 	"ngx.is_subrequest":    SetOf(PhaseSet, PhaseRewrite, PhaseAccess, PhaseContent, PhaseHeaderFilter, PhaseBodyFilter, PhaseLog),
-	"ngx.headers_sent":     SetOf(PhaseSet, PhaseRewrite, PhaseAccess, PhaseContent),
+	"ngx.headers_sent":     SetOf(PhaseSet, PhaseRewrite, PhaseAccess, PhaseContent, PhaseHeaderFilter, PhaseBodyFilter, PhaseLog), // README lists the first four; OpenResty answers in the filters and log too
 	"ngx.header":           SetOf(PhaseRewrite, PhaseAccess, PhaseContent, PhaseHeaderFilter, PhaseBodyFilter, PhaseLog),
 	"ngx.resp.add_header":  SetOf(PhaseRewrite, PhaseAccess, PhaseContent, PhaseHeaderFilter, PhaseBodyFilter, PhaseLog), // lua-resty-core: as ngx.header
 	"ngx.resp.get_headers": RequestPhases,

@@ -1,6 +1,14 @@
 package host
 
-import "strconv"
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// ServerName is the product name moongate puts in its Server header and
+// error pages.
+const ServerName = "moongate"
 
 // reasons are the status texts nginx puts in its own error pages.
 var reasons = map[int]string{
@@ -47,14 +55,37 @@ func ErrorPage(status int) []byte {
 	}
 	title := strconv.Itoa(status) + " " + reason
 	return []byte("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" +
-		title + "</h1></center>\r\n<hr><center>moongate</center>\r\n</body>\r\n</html>\r\n")
+		title + "</h1></center>\r\n<hr><center>" + ServerName + "</center>\r\n</body>\r\n</html>\r\n")
+}
+
+// closesConnection reports whether nginx ends keep-alive after the special
+// response for status.
+func closesConnection(status int) bool {
+	switch status {
+	case 400, 413, 414, 495, 496, 497, 500, 501:
+		return true
+	}
+	return false
 }
 
 // SendSpecial finishes the request with status and nginx's error page for
 // it, as nginx does when a handler returns a status of 300 or more (or
-// 201, 204). When the headers are already sent it only ends the body.
+// 204); a status without a page gets an empty body and no Content-Type.
+// When the headers are already sent it only ends the body, logging an
+// error if status differs from the status sent.
 func (r *Request) SendSpecial(status int) error {
+	if err := r.special(status, true); err != nil && !errors.Is(err, ErrOutputFilter) {
+		return err
+	}
+	return nil
+}
+
+// special is SendSpecial; honourExit is sendHeaders'.
+func (r *Request) special(status int, honourExit bool) error {
 	if r.headersSent {
+		if status != r.status {
+			r.logError(fmt.Sprintf("attempt to set status %d via ngx.exit after sending out the response status %d", status, r.status))
+		}
 		return r.EOF()
 	}
 	r.status = status
@@ -63,8 +94,13 @@ func (r *Request) SendSpecial(status int) error {
 	page := ErrorPage(status)
 	if page != nil {
 		resp.Header.SetContentType("text/html")
+	} else {
+		resp.Header.Del("Content-Type")
 	}
-	if err := r.SendHeaders(); err != nil {
+	if closesConnection(status) {
+		resp.SetConnectionClose()
+	}
+	if err := r.sendHeaders(false, honourExit); err != nil {
 		return err
 	}
 	if page != nil {

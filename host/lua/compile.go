@@ -27,6 +27,11 @@ func Compile(name, source string) (*Chunk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	// A main chunk is a vararg function, and gopher-lua gives such
+	// functions Lua 5.0's implicit `arg` table: a table built on every
+	// call. LuaJIT, the dialect of OpenResty scripts, has no `arg`, so the
+	// hook's chunk does without it.
+	proto.IsVarArg &^= glua.VarArgNeedsArg
 	return &Chunk{Name: name, proto: proto}, nil
 }
 

@@ -120,7 +120,7 @@ var httpStatuses = map[string]int{
 	"HTTP_NOT_ALLOWED": 405, "HTTP_NOT_ACCEPTABLE": 406, "HTTP_REQUEST_TIMEOUT": 408,
 	"HTTP_CONFLICT": 409, "HTTP_GONE": 410, "HTTP_UPGRADE_REQUIRED": 426,
 	"HTTP_TOO_MANY_REQUESTS": 429, "HTTP_CLOSE": 444, "HTTP_ILLEGAL": 451,
-	"HTTP_INTERNAL_SERVER_ERROR": 500, "HTTP_METHOD_NOT_IMPLEMENTED": 501,
+	"HTTP_INTERNAL_SERVER_ERROR": 500, "HTTP_METHOD_NOT_IMPLEMENTED": 501, "HTTP_NOT_IMPLEMENTED": 501,
 	"HTTP_BAD_GATEWAY": 502, "HTTP_SERVICE_UNAVAILABLE": 503, "HTTP_GATEWAY_TIMEOUT": 504,
 	"HTTP_VERSION_NOT_SUPPORTED": 505, "HTTP_INSUFFICIENT_STORAGE": 507,
 }
@@ -155,11 +155,18 @@ func (vm *VM) ngxFields() *glua.LTable {
 		switch key := L.CheckString(2); key {
 		case "status":
 			r := vm.guard(L, status)
-			code := L.CheckInt(3)
+			code, ok := toInt(L.Get(3))
+			if !ok {
+				L.RaiseError("bad value for ngx.status: number expected, got %s", L.Get(3).Type())
+			}
 			r.SetStatus(code)
 		case "ctx":
 			vm.guard(L, ctx)
-			vm.cur.ctx = L.CheckTable(3)
+			t, ok := L.Get(3).(*glua.LTable)
+			if !ok {
+				L.RaiseError("ctx should be a table while getting a %s", L.Get(3).Type())
+			}
+			vm.cur.ctx = t
 		default:
 			L.RawSet(L.CheckTable(1), L.Get(2), L.Get(3))
 		}
@@ -184,7 +191,7 @@ func (vm *VM) configTable() *glua.LTable {
 	t.RawSetString("nginx_version", glua.LNumber(1027001))
 	t.RawSetString("ngx_lua_version", glua.LNumber(10026))
 	vm.set(t, "ngx.config", map[string]hostFunc{
-		"prefix":          func(L *glua.LState, _ *host.Request) int { L.Push(glua.LString(vm.e.opts.Prefix)); return 1 },
+		"prefix":          func(L *glua.LState, _ *host.Request) int { L.Push(glua.LString(prefixDir(vm.e.opts.Prefix))); return 1 },
 		"nginx_configure": func(L *glua.LState, _ *host.Request) int { L.Push(glua.LString("")); return 1 },
 	})
 	return t
@@ -205,6 +212,15 @@ func (vm *VM) workerTable() *glua.LTable {
 		},
 	})
 	return t
+}
+
+// prefixDir returns the prefix directory as nginx's ngx.config.prefix()
+// does: with a trailing slash.
+func prefixDir(dir string) string {
+	if strings.HasSuffix(dir, "/") {
+		return dir
+	}
+	return dir + "/"
 }
 
 // lowerDash is the key normalisation of header lookups: lower case, "_"

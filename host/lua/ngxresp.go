@@ -10,17 +10,28 @@ import (
 
 var errBadArgKey = errors.New("bad argument: table key must be a string or number")
 
-// respTable builds ngx.resp (also require "ngx.resp").
+// respTable builds ngx.resp (also require "ngx.resp"): get_headers(max?,
+// raw?) and add_header(name, value), in the contexts of ngx.header.
 func (vm *VM) respTable() *glua.LTable {
 	t := vm.L.NewTable()
 	vm.set(t, "ngx.resp", map[string]hostFunc{
 		"get_headers": func(L *glua.LState, r *host.Request) int {
-			hs, truncated := r.RespHeaders(L.OptInt(1, host.DefaultMaxArgs))
+			max := host.DefaultMaxArgs
+			if v := L.Get(1); v != glua.LNil {
+				var ok bool
+				if max, ok = toInt(v); !ok {
+					argError(L, 1, "number expected, got "+v.Type().String())
+				}
+			}
+			hs, truncated := r.RespHeaders(max)
 			return vm.pushHeaders(L, hs, L.OptBool(2, false), truncated)
 		},
 		"add_header": func(L *glua.LState, r *host.Request) int {
-			name := L.CheckString(1)
-			for _, v := range headerValues(L, 2) {
+			name := headerName(L.CheckString(1))
+			if L.Get(2) == glua.LNil {
+				L.RaiseError("invalid header value")
+			}
+			for _, v := range respHeaderValues(L, L.Get(2)) {
 				r.AddRespHeader(name, v)
 			}
 			return 0
@@ -29,8 +40,9 @@ func (vm *VM) respTable() *glua.LTable {
 	return t
 }
 
-// headerTable builds ngx.header: reads and writes of response headers,
-// with "_" in names read as "-".
+// headerTable builds ngx.header: reads and writes of response headers by
+// case-insensitive name, with "_" in names read as "-". A header set more
+// than once reads as an array of its values.
 func (vm *VM) headerTable() *glua.LTable {
 	L := vm.L
 	allowed := abi.Contexts("ngx.header")
@@ -38,7 +50,7 @@ func (vm *VM) headerTable() *glua.LTable {
 	mt := L.NewTable()
 	mt.RawSetString("__index", L.NewFunction(func(L *glua.LState) int {
 		r := vm.guard(L, allowed)
-		vals := r.RespHeader(headerName(L.CheckString(2)))
+		vals := r.RespHeader(headerName(L.ToStringMeta(L.Get(2)).String()))
 		switch len(vals) {
 		case 0:
 			L.Push(glua.LNil)
@@ -55,11 +67,36 @@ func (vm *VM) headerTable() *glua.LTable {
 	}))
 	mt.RawSetString("__newindex", L.NewFunction(func(L *glua.LState) int {
 		r := vm.guard(L, allowed)
-		r.SetRespHeader(headerName(L.CheckString(2)), headerValues(L, 3)...)
+		r.SetRespHeader(headerName(L.ToStringMeta(L.Get(2)).String()), respHeaderValues(L, L.Get(3))...)
 		return 0
 	}))
 	L.SetMetatable(t, mt)
 	return t
+}
+
+// respHeaderValues converts the value assigned to a response header as
+// OpenResty does: nil is no value, an array table each of its elements,
+// anything else its string form (numbers as LuaJIT prints them).
+func respHeaderValues(L *glua.LState, v glua.LValue) []string {
+	switch v := v.(type) {
+	case *glua.LNilType:
+		return nil
+	case *glua.LTable:
+		vs := make([]string, 0, v.Len())
+		for i := 1; i <= v.Len(); i++ {
+			vs = append(vs, luaString(L, v.RawGetInt(i)))
+		}
+		return vs
+	}
+	return []string{luaString(L, v)}
+}
+
+// luaString is tostring(v), with numbers as LuaJIT formats them.
+func luaString(L *glua.LState, v glua.LValue) string {
+	if n, ok := v.(glua.LNumber); ok {
+		return formatNumber(n)
+	}
+	return L.ToStringMeta(v).String()
 }
 
 // headerName turns a Lua field name into a header name: "_" becomes "-".
@@ -99,24 +136,35 @@ func (vm *VM) argTable() *glua.LTable {
 		if vm.arg == nil {
 			L.RaiseError("ngx.arg is only writable in body_filter")
 		}
-		switch L.CheckInt(2) {
+		switch idx, _ := L.Get(2).(glua.LNumber); idx {
 		case 1:
-			v := L.Get(3)
-			if _, isNil := v.(*glua.LNilType); !isNil {
-				b, err := appendValue(nil, v, 0)
-				if err != nil {
-					L.RaiseError("bad chunk: %s", err.Error())
-				}
-				v = glua.LString(b)
-			}
-			vm.arg.RawSetInt(1, v)
+			vm.arg.RawSetInt(1, chunkValue(L, L.Get(3)))
 		case 2:
 			vm.arg.RawSetInt(2, glua.LBool(glua.LVAsBool(L.Get(3))))
 		default:
-			L.RaiseError("only ngx.arg[1] and ngx.arg[2] are writable")
+			L.RaiseError("bad index: %s", L.ToStringMeta(L.Get(2)))
 		}
 		return 0
 	}))
 	L.SetMetatable(t, mt)
 	return t
+}
+
+// chunkValue converts the value assigned to ngx.arg[1]: nil, a string, a
+// number or an array table (written as ngx.print writes it).
+func chunkValue(L *glua.LState, v glua.LValue) glua.LValue {
+	switch v := v.(type) {
+	case *glua.LNilType, glua.LString:
+		return v
+	case glua.LNumber:
+		return glua.LString(formatNumber(v))
+	case *glua.LTable:
+		b, err := appendValue(nil, v, 0)
+		if err != nil {
+			L.RaiseError("bad argument #3 to '__newindex' (%s)", err.Error())
+		}
+		return glua.LString(b)
+	}
+	L.RaiseError("bad chunk data type: %s", v.Type())
+	return nil
 }
