@@ -45,6 +45,7 @@ type Engine struct {
 	vms     []*VM
 	next    atomic.Uint32
 	exiting atomic.Bool
+	clock   atomic.Int64 // unix nanoseconds, advanced by the watchdog each tick
 	stop    chan struct{}
 	done    sync.WaitGroup
 }
@@ -64,6 +65,7 @@ func NewEngine(opts Options, chunks []*Chunk, init, initWorker *Chunk) (*Engine,
 		opts.VMs = 2 * runtime.GOMAXPROCS(0)
 	}
 	e := &Engine{opts: opts, chunks: chunks, stop: make(chan struct{})}
+	e.clock.Store(time.Now().UnixNano())
 	for i := 0; i < opts.VMs; i++ {
 		vm, err := newVM(e, i)
 		if err != nil {
@@ -112,6 +114,7 @@ func (e *Engine) watchdog() {
 		case <-e.stop:
 			return
 		case now := <-tick.C:
+			e.clock.Store(now.UnixNano())
 			for _, vm := range e.vms {
 				vm.checkDeadline(now.UnixNano())
 			}

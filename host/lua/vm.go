@@ -5,7 +5,6 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/moongate/moongate/abi"
 	"github.com/moongate/moongate/host"
@@ -117,11 +116,13 @@ func (vm *VM) runContext(phase abi.Phase, chunk *Chunk) error {
 	return nil
 }
 
-// startClock gives the VM a live context and starts the CPU deadline.
+// startClock gives the VM a live context and starts the CPU deadline. It
+// reads the watchdog's coarse clock, not the system clock: the limit is
+// enforced to within one watchdog tick either way.
 func (vm *VM) startClock() {
 	vm.ensureCtx()
 	vm.expired.Store(false)
-	vm.deadline.Store(time.Now().Add(vm.e.opts.CPULimit).UnixNano())
+	vm.deadline.Store(vm.e.clock.Load() + int64(vm.e.opts.CPULimit))
 }
 
 func (vm *VM) stopClock() { vm.deadline.Store(0) }
