@@ -12,6 +12,7 @@ import (
 
 	"github.com/moongate/moongate/errlog"
 	"github.com/moongate/moongate/gateway/config"
+	"github.com/moongate/moongate/host"
 	"github.com/valyala/fasthttp"
 )
 
@@ -165,7 +166,7 @@ func (g *Gateway) Serve() error {
 	c := s.cfg.Client
 	g.server = &fasthttp.Server{
 		Handler:                       g.handle,
-		Name:                          "moongate",
+		Name:                          host.ServerName,
 		ReadBufferSize:                int(c.MaxHeaderSize),
 		MaxRequestBodySize:            bodyLimit(c.MaxBodySize),
 		ReadTimeout:                   c.HeaderTimeout + c.BodyTimeout,

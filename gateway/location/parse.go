@@ -52,9 +52,9 @@ type Location struct {
 }
 
 // Parse parses nginx location syntax: "= /x", "^~ /x", "~ re", "~* re" or
-// "/x". Leading and trailing whitespace is ignored. As in nginx, "=", "~"
-// and "~*" may be glued to their pattern ("=/x", "~\.php$"), while "^~"
-// needs whitespace after it. Prefix and exact patterns must start with "/".
+// "/x". Leading and trailing whitespace is ignored. As in nginx, a
+// modifier may be glued to its pattern ("=/x", "^~/x", "~\.php$"). Prefix
+// and exact patterns must start with "/".
 // Regexes are compiled with Go's regexp (RE2) to check them; "~*" is
 // case-insensitive. Named locations ("@name") are not supported.
 func Parse(s string) (Location, error) {
@@ -72,11 +72,7 @@ func parse(s string) (Location, *regexp.Regexp, error) {
 	loc := Location{Modifier: Prefix, Pattern: s}
 	switch {
 	case strings.HasPrefix(s, "^~"):
-		rest := s[len("^~"):]
-		if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
-			return Location{}, nil, fmt.Errorf(`missing whitespace after "^~" in %q`, s)
-		}
-		loc = Location{Modifier: PrefixStop, Pattern: strings.TrimLeft(rest, " \t")}
+		loc = Location{Modifier: PrefixStop, Pattern: strings.TrimLeft(s[len("^~"):], " \t")}
 	case strings.HasPrefix(s, "~*"):
 		loc = Location{Modifier: RegexCaseless, Pattern: strings.TrimLeft(s[len("~*"):], " \t")}
 	case strings.HasPrefix(s, "~"):

@@ -26,7 +26,7 @@ func TestParse(t *testing.T) {
 		{name: "blank", in: "   ", wantErr: "empty location"},
 		{name: "relative prefix", in: "api", wantErr: `prefix location must start with "/": "api"`},
 		{name: "relative exact", in: "= x", wantErr: `exact location must start with "/": "x"`},
-		{name: "prefix stop glued", in: "^~/x", wantErr: `missing whitespace after "^~" in "^~/x"`},
+		{name: "prefix stop glued", in: "^~/x", want: Location{Modifier: PrefixStop, Pattern: "/x"}},
 		{name: "prefix stop relative", in: "^~ x", wantErr: `prefix location must start with "/": "x"`},
 		{name: "exact without path", in: "=", wantErr: `missing pattern after "="`},
 		{name: "prefix stop without path", in: "^~ ", wantErr: `missing pattern after "^~"`},
