@@ -1,0 +1,173 @@
+package abi
+
+// The Wasm ABI: what a guest module imports from the host and exports to
+// it. ABI.md documents each function; a test keeps the two in step.
+
+// Version is the ABI version this host implements. A guest exports
+// `moongate_abi_version() -> i32`; the host refuses a module whose version
+// is newer than Version.
+const Version = 1
+
+// Module is the import module name of every host function.
+const Module = "moongate"
+
+// VersionExport is the guest export the host calls at load to learn the
+// ABI version the guest was built for.
+const VersionExport = "moongate_abi_version"
+
+// Status is what a host function returns: >= 0 for success (a length, a
+// count or a value), < 0 for an error; the error's message is then
+// available through last_error.
+type Status int32
+
+// The error statuses.
+const (
+	// ErrPhase: the API may not be called in the current phase ("API
+	// disabled in the context of ...").
+	ErrPhase Status = -1
+	// ErrNotFound: no such value (a missing header, variable or key; Lua's nil).
+	ErrNotFound Status = -2
+	// ErrBadArgument: a pointer or length outside the guest's memory, or an
+	// invalid value (a bad status code, a negative size...).
+	ErrBadArgument Status = -3
+	// ErrFailed: the operation failed; last_error says why (Lua's nil, err).
+	ErrFailed Status = -4
+)
+
+// Action is what a phase export returns: ActionContinue to go on with the
+// request (a Lua hook returning, or ngx.exit(ngx.OK)), any other value to
+// finish it as ngx.exit(value) would: a status >= 200 sends that status,
+// 444 closes the connection.
+const ActionContinue = 0
+
+// Phase exports: each () -> i32, returning an Action. All are optional.
+var PhaseExports = map[Phase]string{
+	PhaseInit:         "on_init",
+	PhaseInitWorker:   "on_init_worker",
+	PhaseRewrite:      "on_rewrite",
+	PhaseAccess:       "on_access",
+	PhaseContent:      "on_content",
+	PhaseHeaderFilter: "on_header_filter",
+	PhaseBodyFilter:   "on_body_filter",
+	PhaseLog:          "on_log",
+}
+
+// ValType is a Wasm value type.
+type ValType byte
+
+// The value types the ABI uses.
+const (
+	I32 ValType = 0x7f
+	I64 ValType = 0x7e
+	F64 ValType = 0x7c
+)
+
+// String returns the type's WAT name.
+func (t ValType) String() string {
+	switch t {
+	case I32:
+		return "i32"
+	case I64:
+		return "i64"
+	case F64:
+		return "f64"
+	}
+	return "?"
+}
+
+// Func is one host function of module "moongate".
+type Func struct {
+	Name    string
+	Params  []ValType
+	Results []ValType
+	// API names the ngx API this function carries out; its phases (from
+	// Contexts) are checked before the call. "" means any phase.
+	API string
+}
+
+// Parameter shapes shared by many functions.
+var (
+	buf    = []ValType{I32, I32}           // (buf_ptr, buf_cap): result written here
+	str    = []ValType{I32, I32}           // (ptr, len): a string argument
+	strBuf = []ValType{I32, I32, I32, I32} // a string argument, then a result buffer
+	strStr = []ValType{I32, I32, I32, I32} // two string arguments
+	status = []ValType{I32}
+)
+
+func params(groups ...[]ValType) []ValType {
+	var out []ValType
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
+// Funcs lists every host function. Conventions (ABI.md has the details):
+// a string argument is (ptr, len); a result is written to a guest buffer
+// (buf_ptr, buf_cap) and the call returns its full length, so a guest whose
+// buffer was too small (returned length > buf_cap, nothing written) calls
+// again with a larger one; lists (headers, arguments) use the list encoding
+// of ABI.md.
+var Funcs = []Func{
+	// Errors and context.
+	{Name: "last_error", Params: buf, Results: status},
+	{Name: "get_phase", Results: status, API: "ngx.get_phase"},
+	{Name: "log", Params: params(status, str), Results: status, API: "ngx.log"},
+	{Name: "plugin_config", Params: buf, Results: status},
+
+	// Request.
+	{Name: "req_get_method", Params: buf, Results: status, API: "ngx.req.get_method"},
+	{Name: "req_set_method", Params: str, Results: status, API: "ngx.req.set_method"},
+	{Name: "req_get_uri", Params: buf, Results: status, API: "ngx.var"},
+	{Name: "req_set_uri", Params: params(str, status), Results: status, API: "ngx.req.set_uri"},
+	{Name: "req_get_uri_args", Params: params(status, buf), Results: status, API: "ngx.req.get_uri_args"},
+	{Name: "req_set_uri_args", Params: str, Results: status, API: "ngx.req.set_uri_args"},
+	{Name: "req_get_headers", Params: params(status, status, buf), Results: status, API: "ngx.req.get_headers"},
+	{Name: "req_get_header", Params: strBuf, Results: status, API: "ngx.req.get_headers"},
+	{Name: "req_set_header", Params: strStr, Results: status, API: "ngx.req.set_header"},
+	{Name: "req_add_header", Params: strStr, Results: status, API: "ngx.req.set_header"},
+	{Name: "req_clear_header", Params: str, Results: status, API: "ngx.req.clear_header"},
+	{Name: "req_http_version", Results: status, API: "ngx.req.http_version"},
+	{Name: "req_raw_header", Params: params(status, buf), Results: status, API: "ngx.req.raw_header"},
+	{Name: "req_start_time", Results: []ValType{F64}, API: "ngx.req.start_time"},
+	{Name: "req_is_internal", Results: status, API: "ngx.req.is_internal"},
+	{Name: "req_read_body", Results: status, API: "ngx.req.read_body"},
+	{Name: "req_discard_body", Results: status, API: "ngx.req.discard_body"},
+	{Name: "req_get_body_data", Params: buf, Results: status, API: "ngx.req.get_body_data"},
+	{Name: "req_set_body_data", Params: str, Results: status, API: "ngx.req.set_body_data"},
+	{Name: "req_get_post_args", Params: params(status, buf), Results: status, API: "ngx.req.get_post_args"},
+
+	// Response.
+	{Name: "resp_get_status", Results: status, API: "ngx.status"},
+	{Name: "resp_set_status", Params: status, Results: status, API: "ngx.status"},
+	{Name: "resp_get_header", Params: strBuf, Results: status, API: "ngx.header"},
+	{Name: "resp_get_headers", Params: params(status, status, buf), Results: status, API: "ngx.resp.get_headers"},
+	{Name: "resp_set_header", Params: strStr, Results: status, API: "ngx.header"},
+	{Name: "resp_add_header", Params: strStr, Results: status, API: "ngx.resp.add_header"},
+	{Name: "resp_clear_header", Params: str, Results: status, API: "ngx.header"},
+	{Name: "say", Params: str, Results: status, API: "ngx.say"},
+	{Name: "print", Params: str, Results: status, API: "ngx.print"},
+	{Name: "flush", Results: status, API: "ngx.flush"},
+	{Name: "eof", Results: status, API: "ngx.eof"},
+	{Name: "send_headers", Results: status, API: "ngx.send_headers"},
+	{Name: "headers_sent", Results: status, API: "ngx.headers_sent"},
+	{Name: "redirect", Params: params(str, status), Results: status, API: "ngx.redirect"},
+
+	// Variables and per-request storage.
+	{Name: "var_get", Params: strBuf, Results: status, API: "ngx.var"},
+	{Name: "var_set", Params: strStr, Results: status, API: "ngx.var"},
+	{Name: "ctx_get", Params: strBuf, Results: status, API: "ngx.ctx"},
+	{Name: "ctx_set", Params: strStr, Results: status, API: "ngx.ctx"},
+
+	// body_filter's ngx.arg.
+	{Name: "arg_get_chunk", Params: buf, Results: status, API: "ngx.arg"},
+	{Name: "arg_set_chunk", Params: str, Results: status, API: "ngx.arg"},
+	{Name: "arg_get_eof", Results: status, API: "ngx.arg"},
+	{Name: "arg_set_eof", Params: status, Results: status, API: "ngx.arg"},
+
+	// Workers.
+	{Name: "worker_id", Results: status, API: "ngx.worker.id"},
+	{Name: "worker_count", Results: status, API: "ngx.worker.count"},
+	{Name: "worker_pid", Results: status, API: "ngx.worker.pid"},
+	{Name: "worker_exiting", Results: status, API: "ngx.worker.exiting"},
+}
