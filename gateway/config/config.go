@@ -15,6 +15,7 @@ type Config struct {
 	Admin       Admin             // yaml admin
 	ErrorLog    ErrorLog          // yaml error_log
 	Lua         Lua               // yaml lua
+	Wasm        Wasm              // yaml wasm
 	SharedDicts map[string]Size   // yaml shared_dicts: name -> memory budget in bytes, each at least 8k; nil if none
 	Variables   map[string]string // yaml variables: user variables for ngx.var (like nginx `set $name value`), name -> default value; names match [A-Za-z_][A-Za-z0-9_]*; nil if none
 	Client      Client            // client_* and related keys, at the top level of the YAML
@@ -42,6 +43,19 @@ type Lua struct {
 	MaxRunningTimers int           // yaml max_running_timers: default 256, at least 0
 	CPULimit         time.Duration // yaml cpu_limit: Lua running time allowed per hook call (not time spent waiting); default 1s, must be positive
 	VMs              int           // yaml vms: number of Lua VMs ("workers"); 0 (default) lets the gateway choose
+}
+
+// Wasm configures the WebAssembly runtime.
+type Wasm struct {
+	CacheDir string // yaml cache_dir: compiled modules are cached there across restarts; "" keeps them in memory only
+}
+
+// WasmLimits bound a Wasm hook's instances; zero fields take the runtime's
+// defaults (documented in host/wasm).
+type WasmLimits struct {
+	Memory  Size          // yaml memory: linear memory per instance, at least 64k
+	Timeout time.Duration // yaml timeout: wall time per call
+	Pool    int           // yaml pool: most instances at once, at least 1
 }
 
 // Client holds the limits and timeouts for client connections. Its keys
@@ -88,12 +102,13 @@ type Route struct {
 
 // Hook is one phase handler: exactly one of lua, lua_file, wasm.
 type Hook struct {
-	Lua       string // the Lua source: inline (yaml lua) or the content of lua_file
-	ChunkName string // the Lua chunk name for error messages: "=moongate.yaml:14:routes[2].access" for inline code (file, line of the code, key), the resolved path for lua_file
-	File      string // yaml lua_file, resolved against the config directory; "" for inline Lua
-	Wasm      string // yaml wasm: the module path, resolved against the config directory
-	Config    any    // yaml config: any YAML value (maps as map[string]any), passed to the plugin; only allowed with wasm
-	Line      int    // line of the hook in the config file
+	Lua       string     // the Lua source: inline (yaml lua) or the content of lua_file
+	ChunkName string     // the Lua chunk name for error messages: "=moongate.yaml:14:routes[2].access" for inline code (file, line of the code, key), the resolved path for lua_file
+	File      string     // yaml lua_file, resolved against the config directory; "" for inline Lua
+	Wasm      string     // yaml wasm: the module path, resolved against the config directory
+	Config    any        // yaml config: any YAML value (maps as map[string]any), passed to the plugin; only allowed with wasm
+	Limits    WasmLimits // yaml memory, timeout, pool: only allowed with wasm
+	Line      int        // line of the hook in the config file
 }
 
 // HookRef is a hook with its owner, as listed by [Config.Hooks].

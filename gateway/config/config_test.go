@@ -136,6 +136,15 @@ routes:
 			},
 		},
 		{
+			name: "wasm limits and cache",
+			yaml: "wasm: {cache_dir: cache}\ninit: {wasm: auth.wasm, memory: 16m, timeout: 250ms, pool: 3}",
+			want: func(c *Config) {
+				c.Wasm.CacheDir = "testdata/cache"
+				c.Init = &Hook{Wasm: "testdata/auth.wasm", Line: 2,
+					Limits: WasmLimits{Memory: 16 << 20, Timeout: 250 * time.Millisecond, Pool: 3}}
+			},
+		},
+		{
 			name: "wasm with scalar config",
 			yaml: "init: {wasm: auth.wasm, config: 42}",
 			want: func(c *Config) { c.Init = &Hook{Wasm: "testdata/auth.wasm", Config: 42, Line: 1} },
@@ -314,6 +323,10 @@ func TestParseErrors(t *testing.T) {
 		{name: "lua file empty", yaml: `init: {lua_file: ""}`, want: "1: init.lua_file: must not be empty"},
 		{name: "wasm missing", yaml: "init: {wasm: nope.wasm}", want: "1: init.wasm: open testdata/nope.wasm: no such file or directory"},
 		{name: "config without wasm", yaml: "init: {lua: x, config: {a: 1}}", want: "1: init.config: config is only allowed with wasm"},
+		{name: "memory without wasm", yaml: "init: {lua: x, memory: 1m}", want: "1: init.memory: memory is only allowed with wasm"},
+		{name: "memory too small", yaml: "init: {wasm: auth.wasm, memory: 1k}", want: `1: init.memory: "1k" is below 64k, one page`},
+		{name: "pool zero", yaml: "init: {wasm: auth.wasm, pool: 0}", want: `1: init.pool: "0" is below 1`},
+		{name: "wasm unknown key", yaml: "wasm: {cache: x}", want: `1: wasm: unknown key "cache"`},
 		{name: "config duplicate key", yaml: `init: {wasm: auth.wasm, config: {1: a, "1": b}}`,
 			want: `1: init.config: line 1: mapping key "1" already defined at line 1`},
 		{name: "config keys same text in list", yaml: `init: {wasm: auth.wasm, config: [{1: a, 1.0: b}]}`, want: `1: init.config: duplicate key "1"`},

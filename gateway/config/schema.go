@@ -26,6 +26,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 	d.admin(s.take("admin"), &c.Admin)
 	d.errorLog(s.take("error_log"), &c.ErrorLog)
 	d.lua(s.take("lua"), &c.Lua)
+	d.wasm(s.take("wasm"), &c.Wasm)
 	c.SharedDicts = d.sharedDicts(s.take("shared_dicts"))
 	c.Variables = d.variables(s.take("variables"))
 	client(s, &c.Client)
@@ -60,6 +61,16 @@ func (d *decoder) lua(n *yaml.Node, l *Lua) {
 	scalar(s, "max_running_timers", nonNegative, &l.MaxRunningTimers)
 	scalar(s, "cpu_limit", positiveTime, &l.CPULimit)
 	scalar(s, "vms", nonNegative, &l.VMs)
+	s.close()
+}
+
+// wasm decodes the wasm section into w.
+func (d *decoder) wasm(n *yaml.Node, w *Wasm) {
+	s, _ := d.section(n, "wasm")
+	var dir string
+	if scalar(s, "cache_dir", nonEmpty, &dir) {
+		w.CacheDir = d.resolvePath(dir)
+	}
 	s.close()
 }
 
@@ -225,6 +236,24 @@ func (d *decoder) hook(n *yaml.Node, key string) *Hook {
 			d.errorf(wasm, join(key, "wasm"), "%v", err)
 		} else {
 			f.Close()
+		}
+	}
+	for _, limit := range []struct {
+		key   string
+		apply func(n *yaml.Node, key string)
+	}{
+		{"memory", func(n *yaml.Node, key string) {
+			value(d, n, key, atLeast(ParseSize, 64<<10, "below 64k, one page"), &h.Limits.Memory)
+		}},
+		{"timeout", func(n *yaml.Node, key string) { value(d, n, key, positiveTime, &h.Limits.Timeout) }},
+		{"pool", func(n *yaml.Node, key string) { value(d, n, key, atLeast(parseInt, 1, "below 1"), &h.Limits.Pool) }},
+	} {
+		if n := s.take(limit.key); n != nil {
+			if wasm == nil {
+				d.errorf(n, join(key, limit.key), "%s is only allowed with wasm", limit.key)
+			} else {
+				limit.apply(n, join(key, limit.key))
+			}
 		}
 	}
 	if cfg := s.take("config"); cfg != nil {
