@@ -61,8 +61,8 @@ var apiContexts = map[string]Phases{
 	// ngx.req.*.
 	"ngx.req.is_internal":   SetOf(PhaseSet, PhaseRewrite, PhaseAccess, PhaseContent, PhaseHeaderFilter, PhaseBodyFilter, PhaseLog),
 	"ngx.req.start_time":    SetOf(PhaseSet, PhaseRewrite, PhaseAccess, PhaseContent, PhaseHeaderFilter, PhaseBodyFilter, PhaseLog),
-	"ngx.req.http_version":  SetOf(PhaseSet, PhaseRewrite, PhaseAccess, PhaseContent, PhaseHeaderFilter),
-	"ngx.req.raw_header":    SetOf(PhaseSet, PhaseRewrite, PhaseAccess, PhaseContent, PhaseHeaderFilter),
+	"ngx.req.http_version":  RequestPhases, // README lists up to header_filter; OpenResty answers in body_filter and log too
+	"ngx.req.raw_header":    RequestPhases, // as ngx.req.http_version
 	"ngx.req.get_method":    RequestPhases,
 	"ngx.req.set_method":    SetOf(PhaseSet, PhaseRewrite, PhaseAccess, PhaseContent, PhaseHeaderFilter),
 	"ngx.req.set_uri":       SetOf(PhaseSet, PhaseRewrite, PhaseAccess, PhaseContent, PhaseHeaderFilter, PhaseBodyFilter),

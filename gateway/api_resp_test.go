@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -958,14 +957,8 @@ const (
 // command returns.
 func startNginx(t *testing.T, cases []respCase, files map[string]string) *nginxRef {
 	t.Helper()
-	bin, err := exec.LookPath("nginx")
-	if err != nil {
+	if !refNginxInstalled() {
 		return nil
-	}
-	for _, m := range []string{ndkModule, luaModule} {
-		if _, err := os.Stat(m); err != nil {
-			return nil
-		}
 	}
 	runnable := false
 	for _, c := range cases {
@@ -974,9 +967,6 @@ func startNginx(t *testing.T, cases []respCase, files map[string]string) *nginxR
 	if !runnable {
 		return nil
 	}
-	dir := t.TempDir()
-	writeFiles(t, dir, files)
-	port := freePort(t)
 	var locs strings.Builder
 	for _, c := range cases {
 		if c.nginx != "" {
@@ -993,36 +983,7 @@ func startNginx(t *testing.T, cases []respCase, files map[string]string) *nginxR
 		}
 		locs.WriteString("}\n")
 	}
-	conf := fmt.Sprintf(`daemon on;
-master_process off;
-worker_processes 1;
-error_log %[1]s/error.log info;
-pid %[1]s/nginx.pid;
-load_module %[2]s;
-load_module %[3]s;
-events { worker_connections 64; }
-http {
-access_log off;
-lua_package_path "%[1]s/lua/?.lua;/usr/share/lua/5.1/?.lua;;";
-client_body_temp_path %[1]s/tmp;
-proxy_temp_path %[1]s/tmp;
-fastcgi_temp_path %[1]s/tmp;
-uwsgi_temp_path %[1]s/tmp;
-scgi_temp_path %[1]s/tmp;
-server {
-listen 127.0.0.1:%[4]d;
-server_name "";
-%[5]s}
-}
-`, dir, ndkModule, luaModule, port, locs.String())
-	path := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(bin, "-p", dir, "-c", path, "-e", filepath.Join(dir, "error.log")).CombinedOutput(); err != nil {
-		t.Fatalf("starting the reference nginx: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { stopNginx(t, dir) })
+	dir, port := startRefNginx(t, files, locs.String())
 	return &nginxRef{dir: dir, base: fmt.Sprintf("http://127.0.0.1:%d", port)}
 }
 

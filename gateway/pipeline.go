@@ -102,6 +102,7 @@ func (x *exchange) serve() (streaming bool) {
 			return false
 		}
 		if r.TakeJump() {
+			x.sess.ResetCtx()
 			if jumps == maxJumps {
 				x.s.log.Logf(errlog.Error, "rewrite or internal redirection cycle while processing %q", r.URI())
 				x.special(fasthttp.StatusInternalServerError)
@@ -264,7 +265,7 @@ func (x *exchange) proxy() (streaming bool) {
 	r, up := x.r, x.rt.upstream
 	ctx := r.Ctx
 	args := r.Args()
-	uri := up.RequestURI(string(r.RequestURI()), r.URI(), args, x.rt.prefix, r.URIChanged() || argsChanged(r, args))
+	uri := up.RequestURI(string(r.RequestURI()), r.URI(), args, x.rt.prefix, r.URIChanged() || !up.HasURI() && !r.RequestURIValid())
 	resp := fasthttp.AcquireResponse()
 	res, err := up.Forward(&ctx.Request, uri, remoteIP(ctx), "http", resp)
 	r.Upstream = host.UpstreamInfo{Addr: res.Addr, Status: res.Status, ResponseTime: res.ResponseTime}
@@ -275,6 +276,7 @@ func (x *exchange) proxy() (streaming bool) {
 		if errors.As(err, &perr) {
 			status = perr.Status
 		}
+		r.Upstream.Status = status
 		x.s.log.Logf(errlog.Error, "%v, client: %s, request: %q", err, ctx.RemoteAddr(), r.RequestURI())
 		x.special(status)
 		return false
@@ -302,16 +304,6 @@ func (x *exchange) proxy() (streaming bool) {
 	}
 	ctx.Response.SetBodyStream(&upstreamBody{x: x, resp: resp, stream: stream}, size)
 	return true
-}
-
-// argsChanged reports whether a script replaced the query string.
-func argsChanged(r *host.Request, args string) bool {
-	raw := r.RequestURI()
-	i := bytes.IndexByte(raw, '?')
-	if i < 0 {
-		return args != ""
-	}
-	return string(raw[i+1:]) != args
 }
 
 func remoteIP(ctx *fasthttp.RequestCtx) string {

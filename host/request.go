@@ -52,8 +52,9 @@ type Request struct {
 	argsSet  bool   // args replaced: Ctx's query string is stale
 	uriSet   bool   // uri changed by set_uri
 	internal bool
-	userVars map[string]string
+	userVars map[string]userVar
 	declared Vars
+	in       inbound // request headers, method and URI state (req.go)
 
 	bodyRead      bool
 	bodyDiscarded bool
@@ -67,6 +68,8 @@ type Request struct {
 	jump           bool
 	stream         *bufio.Writer // set once the response streams to the client
 	bodyBytes      int
+
+	guestCtx map[string]string // ctx_get/ctx_set of Wasm guests (wasmctx.go)
 
 	// Upstream records the proxy exchange for $upstream_* variables.
 	Upstream UpstreamInfo

@@ -8,15 +8,23 @@ import (
 	"time"
 )
 
+// userVar is the value a script gave a user variable; unset is nil in Lua.
+type userVar struct {
+	value string
+	unset bool
+}
+
 // Var returns the value of the nginx variable $name (ngx.var.NAME) and
-// whether it exists. Built-in variables follow nginx's meaning; user
-// variables are those the config declares.
+// whether it has one. Names are case-insensitive, as in nginx. Built-in
+// variables follow nginx's meaning; user variables are those the config
+// declares, with their default until a script sets them.
 func (r *Request) Var(name string) (string, bool) {
-	if v, ok := r.userVars[name]; ok {
-		return v, true
-	}
-	if v, ok := r.declared[name]; ok {
-		return v, true
+	name = strings.ToLower(name)
+	if key, def, ok := r.declaredVar(name); ok {
+		if v, set := r.userVars[key]; set {
+			return v.value, !v.unset
+		}
+		return def, true
 	}
 	if r.Ctx == nil {
 		return "", false
@@ -27,131 +35,238 @@ func (r *Request) Var(name string) (string, bool) {
 	case strings.HasPrefix(name, "arg_"):
 		return argVar(r.Args(), name[len("arg_"):])
 	case strings.HasPrefix(name, "cookie_"):
-		v := r.Ctx.Request.Header.Cookie(name[len("cookie_"):])
-		return string(v), v != nil
+		return r.cookieVar(name[len("cookie_"):])
 	case strings.HasPrefix(name, "sent_http_"):
 		v := r.Ctx.Response.Header.Peek(strings.ReplaceAll(name[len("sent_http_"):], "_", "-"))
 		return string(v), v != nil
 	}
-	return r.builtinVar(name)
-}
-
-func (r *Request) headerVar(name string) (string, bool) {
-	v := r.Ctx.Request.Header.Peek(strings.ReplaceAll(name, "_", "-"))
-	if v == nil {
-		return "", false
+	if get, ok := builtins[name]; ok {
+		return get(r)
 	}
-	return string(v), true
+	return "", false
 }
 
-// argVar returns the first argument named name, raw (not unescaped), as
-// nginx's $arg_NAME; the name matches case-insensitively.
+// declaredVar finds the user variable name (lower case) among the declared
+// ones, whose names may have any case.
+func (r *Request) declaredVar(name string) (key, def string, ok bool) {
+	if def, ok := r.declared[name]; ok {
+		return name, def, true
+	}
+	for k, def := range r.declared {
+		if strings.EqualFold(k, name) {
+			return k, def, true
+		}
+	}
+	return "", "", false
+}
+
+// headerVar is $http_NAME: the first request header whose lower-cased name,
+// with "-" as "_", is name. Cookie and X-Forwarded-For lines are joined, as
+// nginx joins them.
+func (r *Request) headerVar(name string) (string, bool) {
+	sep := ""
+	switch name {
+	case "cookie":
+		sep = "; "
+	case "x_forwarded_for":
+		sep = ", "
+	}
+	var b strings.Builder
+	found := false
+	for _, h := range r.headers() {
+		if !varNameIs(h.Name, name) {
+			continue
+		}
+		if found {
+			if sep == "" {
+				break
+			}
+			b.WriteString(sep)
+		}
+		b.Write(h.Value)
+		found = true
+	}
+	return b.String(), found
+}
+
+// varNameIs reports whether the header name, lower-cased and with "-" as
+// "_", is v.
+func varNameIs(name []byte, v string) bool {
+	if len(name) != len(v) {
+		return false
+	}
+	for i, c := range name {
+		switch {
+		case c == '-':
+			c = '_'
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if c != v[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// argVar is $arg_NAME: the first argument named name (case-insensitively)
+// that has a "=", raw (not unescaped).
 func argVar(q, name string) (string, bool) {
 	for q != "" {
 		var part string
 		part, q, _ = strings.Cut(q, "&")
-		k, v, _ := strings.Cut(part, "=")
-		if strings.EqualFold(k, name) {
+		if k, v, ok := strings.Cut(part, "="); ok && strings.EqualFold(k, name) {
 			return v, true
 		}
 	}
 	return "", false
 }
 
-func (r *Request) builtinVar(name string) (string, bool) {
-	ctx := r.Ctx
-	req := &ctx.Request
-	switch name {
-	case "uri", "document_uri":
-		return r.uri, true
-	case "request_uri":
-		return string(r.RequestURI()), true
-	case "args", "query_string":
-		return r.Args(), true
-	case "is_args":
-		if r.Args() != "" {
-			return "?", true
+// cookieVar is $cookie_NAME: the value of the first cookie called name
+// (case-insensitively) in the Cookie lines, read as nginx reads them: a
+// value runs to the next ";" and keeps trailing spaces, and a "," also
+// starts a new cookie.
+func (r *Request) cookieVar(name string) (string, bool) {
+	for _, h := range r.headers() {
+		if !strings.EqualFold(string(h.Name), "cookie") {
+			continue
 		}
-		return "", true
-	case "host":
-		return r.hostVar(), true
-	case "hostname":
-		return r.Hostname, true
-	case "scheme":
-		if ctx.IsTLS() {
-			return "https", true
+		for s := string(h.Value); s != ""; s = nextCookie(s) {
+			if len(s) < len(name) || !strings.EqualFold(s[:len(name)], name) {
+				continue
+			}
+			rest := strings.TrimLeft(s[len(name):], " ")
+			if v, ok := strings.CutPrefix(rest, "="); ok {
+				v = strings.TrimLeft(v, " ")
+				if i := strings.IndexByte(v, ';'); i >= 0 {
+					v = v[:i]
+				}
+				return v, true
+			}
 		}
-		return "http", true
-	case "https":
-		if ctx.IsTLS() {
-			return "on", true
-		}
-		return "", true
-	case "request_method":
-		return string(req.Header.Method()), true
-	case "request":
-		return string(req.Header.Method()) + " " + string(r.RequestURI()) + " " + string(req.Header.Protocol()), true
-	case "remote_addr":
-		return ipOf(ctx.RemoteAddr()), true
-	case "remote_port":
-		return portOf(ctx.RemoteAddr()), true
-	case "server_addr":
-		return ipOf(ctx.LocalAddr()), true
-	case "server_port":
-		return portOf(ctx.LocalAddr()), true
-	case "server_protocol":
-		return string(req.Header.Protocol()), true
-	case "content_type":
-		v := req.Header.ContentType()
-		return string(v), len(v) > 0
-	case "content_length":
-		v := req.Header.Peek("Content-Length")
-		return string(v), len(v) > 0
-	case "request_length":
-		return strconv.Itoa(len(req.Header.RawHeaders()) + len(req.Header.RequestURI()) + len(req.Body()) + 16), true
-	case "request_body":
-		if !r.bodyRead {
-			return "", false
-		}
-		return string(req.Body()), true
-	case "request_time":
-		return fmt.Sprintf("%.3f", r.Elapsed().Seconds()), true
-	case "msec":
-		return fmt.Sprintf("%.3f", float64(time.Now().UnixMilli())/1000), true
-	case "status":
-		return strconv.Itoa(r.status), true
-	case "body_bytes_sent":
-		return strconv.Itoa(r.bodyBytes), true
-	case "bytes_sent":
-		return strconv.Itoa(r.bodyBytes + len(ctx.Response.Header.Header())), true
-	case "connection":
-		return strconv.FormatUint(ctx.ConnID(), 10), true
-	case "connection_requests":
-		return strconv.FormatUint(ctx.ConnRequestNum(), 10), true
-	case "upstream_addr":
-		return r.Upstream.Addr, r.Upstream.Addr != ""
-	case "upstream_status":
-		if r.Upstream.Status == 0 {
-			return "", r.Upstream.Addr != ""
-		}
-		return strconv.Itoa(r.Upstream.Status), true
-	case "upstream_response_time":
-		return fmt.Sprintf("%.3f", r.Upstream.ResponseTime.Seconds()), r.Upstream.Addr != ""
 	}
 	return "", false
 }
 
-// hostVar is nginx's $host: the Host header without port, lower-cased, or
-// the server address when there is none.
+// nextCookie skips past the next ";" or "," of s, and the spaces after it.
+func nextCookie(s string) string {
+	i := strings.IndexAny(s, ";,")
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimLeft(s[i+1:], " ")
+}
+
+// builtins are the built-in variables with a fixed name: each returns the
+// value and whether there is one. They cannot be written, but for $args.
+var builtins = map[string]func(r *Request) (string, bool){
+	"uri":             func(r *Request) (string, bool) { return r.uri, true },
+	"document_uri":    func(r *Request) (string, bool) { return r.uri, true },
+	"request_uri":     func(r *Request) (string, bool) { return string(r.RequestURI()), true },
+	"args":            (*Request).argsVar,
+	"query_string":    (*Request).argsVar,
+	"is_args":         isArgs,
+	"host":            func(r *Request) (string, bool) { return r.hostVar(), true },
+	"hostname":        func(r *Request) (string, bool) { return r.Hostname, true },
+	"server_name":     func(*Request) (string, bool) { return "", true },
+	"scheme":          scheme,
+	"https":           https,
+	"request_method":  func(r *Request) (string, bool) { return string(r.Method()), true },
+	"request":         func(r *Request) (string, bool) { return r.requestLine(), true },
+	"remote_addr":     func(r *Request) (string, bool) { return ipOf(r.Ctx.RemoteAddr()), true },
+	"remote_port":     func(r *Request) (string, bool) { return portOf(r.Ctx.RemoteAddr()), true },
+	"server_addr":     func(r *Request) (string, bool) { return ipOf(r.Ctx.LocalAddr()), true },
+	"server_port":     func(r *Request) (string, bool) { return portOf(r.Ctx.LocalAddr()), true },
+	"server_protocol": func(r *Request) (string, bool) { return string(r.Ctx.Request.Header.Protocol()), true },
+	"content_type":    func(r *Request) (string, bool) { return r.headerVar("content_type") },
+	"content_length":  func(r *Request) (string, bool) { return r.headerVar("content_length") },
+	"request_length":  func(r *Request) (string, bool) { return strconv.Itoa(r.requestLength()), true },
+	"request_body":    requestBody,
+	"request_time":    func(r *Request) (string, bool) { return seconds(r.Elapsed().Milliseconds()), true },
+	"msec":            func(*Request) (string, bool) { return seconds(time.Now().UnixMilli()), true },
+	"status":          func(r *Request) (string, bool) { return fmt.Sprintf("%03d", r.status), true },
+	"body_bytes_sent": func(r *Request) (string, bool) { return strconv.Itoa(r.bodyBytes), true },
+	"bytes_sent": func(r *Request) (string, bool) {
+		return strconv.Itoa(r.bodyBytes + len(r.Ctx.Response.Header.Header())), true
+	},
+	"connection":          func(r *Request) (string, bool) { return strconv.FormatUint(r.Ctx.ConnID(), 10), true },
+	"connection_requests": func(r *Request) (string, bool) { return strconv.FormatUint(r.Ctx.ConnRequestNum(), 10), true },
+	"upstream_addr":       func(r *Request) (string, bool) { return r.Upstream.Addr, r.Upstream.Addr != "" },
+	"upstream_status":     upstreamStatus,
+	"upstream_response_time": func(r *Request) (string, bool) {
+		return seconds(r.Upstream.ResponseTime.Milliseconds()), r.Upstream.Addr != ""
+	},
+}
+
+// seconds formats a time in milliseconds as nginx does: seconds with three
+// decimals.
+func seconds(ms int64) string {
+	return strconv.FormatFloat(float64(ms)/1000, 'f', 3, 64)
+}
+
+// isArgs is $is_args: "?" when there are args.
+func isArgs(r *Request) (string, bool) {
+	if r.Args() != "" {
+		return "?", true
+	}
+	return "", true
+}
+
+// scheme is $scheme.
+func scheme(r *Request) (string, bool) {
+	if r.Ctx.IsTLS() {
+		return "https", true
+	}
+	return "http", true
+}
+
+// https is $https: "on" over TLS, else empty.
+func https(r *Request) (string, bool) {
+	if r.Ctx.IsTLS() {
+		return "on", true
+	}
+	return "", true
+}
+
+// requestBody is $request_body: the body once read, none when empty.
+func requestBody(r *Request) (string, bool) {
+	if !r.bodyRead {
+		return "", false
+	}
+	b := r.Ctx.Request.Body()
+	return string(b), len(b) > 0
+}
+
+// upstreamStatus is $upstream_status: none without an upstream exchange.
+func upstreamStatus(r *Request) (string, bool) {
+	if r.Upstream.Addr == "" {
+		return "", false
+	}
+	return strconv.Itoa(r.Upstream.Status), true
+}
+
+// hostVar is nginx's $host: the host of an absolute request URI, else the
+// Host header, lower-cased and without port, else the server name (empty).
 func (r *Request) hostVar() string {
-	h := string(r.Ctx.Request.Header.Host())
-	if h == "" {
-		return ipOf(r.Ctx.LocalAddr())
+	h := string(r.Header("Host"))
+	if uri := r.Ctx.Request.Header.RequestURI(); len(uri) > 0 && uri[0] != '/' {
+		if _, rest, ok := strings.Cut(string(uri), "://"); ok {
+			h, _, _ = strings.Cut(rest, "/")
+		}
 	}
-	if host, _, err := net.SplitHostPort(h); err == nil {
-		h = host
+	return strings.ToLower(stripPort(h))
+}
+
+// stripPort drops the ":port" of host[:port] or [v6]:port.
+func stripPort(h string) string {
+	if strings.HasPrefix(h, "[") {
+		if i := strings.IndexByte(h, ']'); i >= 0 {
+			return h[:i+1]
+		}
+		return h
 	}
-	return strings.ToLower(h)
+	host, _, _ := strings.Cut(h, ":")
+	return host
 }
 
 func ipOf(a net.Addr) string {
@@ -171,33 +286,46 @@ func portOf(a net.Addr) string {
 }
 
 // VarError is the error for a variable that cannot be written.
-type VarError struct{ Name, Reason string }
+type VarError struct {
+	Name    string
+	Builtin bool // a built-in variable, which cannot be changed
+}
 
 // Error returns OpenResty's message.
 func (e *VarError) Error() string {
-	if e.Reason == "" {
-		return fmt.Sprintf("variable %q not found for writing; maybe it is a built-in variable that is not changeable or you forgot to use \"set $%s ''\" in the config file to define it first", e.Name, e.Name)
+	if e.Builtin {
+		return fmt.Sprintf("variable %q not changeable", e.Name)
 	}
-	return fmt.Sprintf("variable %q %s", e.Name, e.Reason)
+	return fmt.Sprintf("variable %q not found for writing; maybe it is a built-in variable that is not changeable or you forgot to use \"set $%s '';\" in the config file to define it first", e.Name, e.Name)
 }
 
 // SetVar writes $name (ngx.var.NAME = value): a user variable the config
-// declares, or $args. Other built-ins are not changeable.
-func (r *Request) SetVar(name, value string) error {
-	if _, ok := r.declared[name]; ok {
+// declares, or $args. Other built-ins are not changeable; any other name
+// is not found.
+func (r *Request) SetVar(name, value string) error { return r.setVar(name, userVar{value: value}) }
+
+// UnsetVar gives $name no value (ngx.var.NAME = nil); the names allowed are
+// those of SetVar.
+func (r *Request) UnsetVar(name string) error { return r.setVar(name, userVar{unset: true}) }
+
+func (r *Request) setVar(name string, v userVar) error {
+	name = strings.ToLower(name)
+	if key, _, ok := r.declaredVar(name); ok {
 		if r.userVars == nil {
-			r.userVars = make(map[string]string)
+			r.userVars = make(map[string]userVar)
 		}
-		r.userVars[name] = value
+		r.userVars[key] = v
 		return nil
 	}
-	switch name {
-	case "args", "query_string":
-		r.SetArgs(value)
-		return nil
+	switch _, builtin := builtins[name]; {
+	case name == "args" && v.unset:
+		r.ClearArgs()
+	case name == "args":
+		r.SetArgs(v.value)
+	case builtin:
+		return &VarError{Name: name, Builtin: true}
+	default:
+		return &VarError{Name: name}
 	}
-	if _, ok := r.builtinVar(name); ok || strings.HasPrefix(name, "http_") || strings.HasPrefix(name, "arg_") {
-		return &VarError{Name: name, Reason: "not changeable"}
-	}
-	return &VarError{Name: name}
+	return nil
 }

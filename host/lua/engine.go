@@ -151,6 +151,10 @@ func (e *Engine) Begin(r *host.Request) *Session {
 	return s
 }
 
+// ResetCtx drops the request's ngx.ctx, as nginx's internal redirects
+// (ngx.req.set_uri with jump) do.
+func (s *Session) ResetCtx() { s.ctx = nil }
+
 // End releases the session.
 func (s *Session) End() {
 	*s = Session{}

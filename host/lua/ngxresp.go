@@ -1,14 +1,10 @@
 package lua
 
 import (
-	"errors"
-
 	"github.com/moongate/moongate/abi"
 	"github.com/moongate/moongate/host"
 	glua "github.com/yuin/gopher-lua"
 )
-
-var errBadArgKey = errors.New("bad argument: table key must be a string or number")
 
 // respTable builds ngx.resp (also require "ngx.resp"): get_headers(max?,
 // raw?) and add_header(name, value), in the contexts of ngx.header.

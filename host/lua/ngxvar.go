@@ -5,7 +5,11 @@ import (
 	glua "github.com/yuin/gopher-lua"
 )
 
-// varTable builds ngx.var.
+// varTable builds ngx.var: reads and writes of nginx variables, allowed in
+// the request phases. Reading a variable that has no value gives nil;
+// ngx.var[n] reads the regex capture $n, which moongate's routes never
+// set, so it is nil. Writing nil unsets a user variable, any other value
+// is written as tostring makes it.
 func (vm *VM) varTable() *glua.LTable {
 	L := vm.L
 	allowed := abi.Contexts("ngx.var")
@@ -13,32 +17,32 @@ func (vm *VM) varTable() *glua.LTable {
 	mt := L.NewTable()
 	mt.RawSetString("__index", L.NewFunction(func(L *glua.LState) int {
 		r := vm.guard(L, allowed)
-		name, ok := L.Get(2).(glua.LString)
-		if !ok {
-			L.Push(glua.LNil)
-			return 1
+		switch name := L.Get(2).(type) {
+		case glua.LString:
+			if v, found := r.Var(string(name)); found {
+				L.Push(glua.LString(v))
+				return 1
+			}
+		case glua.LNumber:
+		default:
+			L.RaiseError("bad variable name")
 		}
-		if v, found := r.Var(string(name)); found {
-			L.Push(glua.LString(v))
-		} else {
-			L.Push(glua.LNil)
-		}
+		L.Push(glua.LNil)
 		return 1
 	}))
 	mt.RawSetString("__newindex", L.NewFunction(func(L *glua.LState) int {
 		r := vm.guard(L, allowed)
-		name := L.CheckString(2)
-		var val string
-		switch v := L.Get(3).(type) {
-		case glua.LString:
-			val = string(v)
-		case glua.LNumber:
-			val = v.String()
-		case *glua.LNilType:
-		default:
-			L.RaiseError("bad variable value type: %s", v.Type())
+		name, ok := L.Get(2).(glua.LString)
+		if !ok {
+			L.RaiseError("bad variable name")
 		}
-		if err := r.SetVar(name, val); err != nil {
+		var err error
+		if v := L.Get(3); v == glua.LNil {
+			err = r.UnsetVar(string(name))
+		} else {
+			err = r.SetVar(string(name), L.ToStringMeta(v).String())
+		}
+		if err != nil {
 			L.RaiseError("%s", err.Error())
 		}
 		return 0
