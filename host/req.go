@@ -197,7 +197,14 @@ func (r *Request) SetHeader(name string, values ...string) {
 			vals = append(vals, escape(v, valueByte))
 		}
 	}
-	hs := r.headers()[:0]
+	hs := r.headers()
+	if len(vals) == 1 && !ownField(name) && !hasHeader(hs, name) {
+		// A new header goes last, in fasthttp's list too: no reordering.
+		r.in.headers = append(hs, Header{Name: []byte(name), Value: []byte(vals[0])})
+		r.Ctx.Request.Header.Add(name, vals[0])
+		return
+	}
+	hs = hs[:0]
 	placed := len(vals) == 0
 	for _, h := range r.in.headers {
 		if !strings.EqualFold(string(h.Name), name) {
@@ -212,6 +219,16 @@ func (r *Request) SetHeader(name string, values ...string) {
 	}
 	r.in.headers = hs
 	r.mirrorHeaders(name)
+}
+
+// hasHeader reports whether hs has a header called name (any case).
+func hasHeader(hs []Header, name string) bool {
+	for _, h := range hs {
+		if strings.EqualFold(string(h.Name), name) {
+			return true
+		}
+	}
+	return false
 }
 
 // mirrorHeaders copies the header list into the fasthttp request, which

@@ -290,11 +290,13 @@ func (vm *VM) newHeadersMeta() *glua.LTable {
 func (vm *VM) pushHeaders(L *glua.LState, hs []host.Header, raw, truncated bool) int {
 	t := L.CreateTable(0, len(hs))
 	for _, h := range hs {
-		name := string(h.Name)
-		if !raw {
-			name = strings.ToLower(name)
+		var name glua.LValue
+		if raw {
+			name = glua.LString(h.Name)
+		} else {
+			name = vm.lowerName(h.Name)
 		}
-		appendField(L, t, glua.LString(name), glua.LString(h.Value))
+		appendField(L, t, name, glua.LString(h.Value))
 	}
 	if !raw {
 		L.SetMetatable(t, vm.headersMeta)
@@ -305,6 +307,26 @@ func (vm *VM) pushHeaders(L *glua.LState, hs []host.Header, raw, truncated bool)
 		return 2
 	}
 	return 1
+}
+
+// maxLowerNames bounds the VM's cache of lower-cased header names.
+const maxLowerNames = 256
+
+// lowerName returns name lower-cased as a Lua string, from a per-VM cache
+// of the names seen so far: the same few header names come with every
+// request, and each would otherwise cost two allocations.
+func (vm *VM) lowerName(name []byte) glua.LValue {
+	if v, ok := vm.lowerNames[string(name)]; ok {
+		return v
+	}
+	v := glua.LValue(glua.LString(strings.ToLower(string(name))))
+	if len(vm.lowerNames) < maxLowerNames {
+		if vm.lowerNames == nil {
+			vm.lowerNames = make(map[string]glua.LValue)
+		}
+		vm.lowerNames[string(name)] = v
+	}
+	return v
 }
 
 // headerValues reads a header value argument: nil (none), an array of

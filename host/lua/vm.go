@@ -27,6 +27,7 @@ type VM struct {
 	threads     []*glua.LState
 	scratch     []byte // ngx.print's buffer
 	headersMeta *glua.LTable
+	lowerNames  map[string]glua.LValue // see lowerName
 
 	ctx      context.Context
 	cancel   atomic.Pointer[context.CancelFunc]
