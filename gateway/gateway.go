@@ -13,6 +13,8 @@ import (
 	"github.com/moongate/moongate/errlog"
 	"github.com/moongate/moongate/gateway/config"
 	"github.com/moongate/moongate/host"
+	"github.com/moongate/moongate/host/wasm"
+	"github.com/moongate/moongate/shdict"
 	"github.com/valyala/fasthttp"
 )
 
@@ -25,6 +27,11 @@ type Gateway struct {
 	reloadMu sync.Mutex // one Reload at a time
 	snap     atomic.Pointer[snapshot]
 	gen      uint64
+	wasm     *wasm.Runtime  // compiles and caches guests across reloads
+	baseLog  *errlog.Logger // the first config's error log, which the Wasm runtime writes to
+	// dicts are the serving config's shared dicts, carried into the next
+	// one by shdict.Carry.
+	dicts map[string]*shdict.Dict
 
 	server   *fasthttp.Server
 	ln       net.Listener
@@ -41,7 +48,13 @@ func Check(path string) error {
 		return err
 	}
 	log := errlog.New(os.Stderr, errlog.Error)
-	s, err := buildSnapshot(cfg, 0, log)
+	runtime, err := wasm.NewRuntime(wasm.Options{CacheDir: cfg.Wasm.CacheDir, Log: log})
+	if err != nil {
+		return fmt.Errorf("%s: wasm: %w", cfg.File, err)
+	}
+	defer runtime.Close()
+	dicts, _ := shdict.Carry(nil, cfg.SharedDicts, shdict.Options{})
+	s, err := buildSnapshot(cfg, 0, log, runtime, dicts)
 	if err != nil {
 		return err
 	}
@@ -72,17 +85,46 @@ func (g *Gateway) load() (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	log, err := errlog.Open(cfg.ErrorLog.Path, level)
+	log, err := g.errorLog(cfg, level)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
+	if g.wasm == nil {
+		g.wasm, err = wasm.NewRuntime(wasm.Options{CacheDir: cfg.Wasm.CacheDir, Log: log})
+		if err != nil {
+			return nil, fmt.Errorf("%s: wasm: %w", cfg.File, err)
+		}
+		g.baseLog = log
+	}
 	g.gen++
-	s, err := buildSnapshot(cfg, g.gen, log)
+	dicts, resized := shdict.Carry(g.dicts, cfg.SharedDicts, shdict.Options{})
+	s, err := buildSnapshot(cfg, g.gen, log, g.wasm, dicts)
 	if err != nil {
-		log.Close()
+		g.closeLog(log)
 		return nil, err
 	}
+	g.dicts = dicts
+	for _, name := range resized {
+		log.Logf(errlog.Notice, "shared dict %q changed size to %d bytes: it starts empty", name, cfg.SharedDicts[name])
+	}
 	return s, nil
+}
+
+// errorLog returns the serving snapshot's error log when cfg keeps its path
+// and level, else opens a new one.
+func (g *Gateway) errorLog(cfg *config.Config, level errlog.Level) (*errlog.Logger, error) {
+	if cur := g.snap.Load(); cur != nil && cur.cfg.ErrorLog == cfg.ErrorLog {
+		return cur.log, nil
+	}
+	return errlog.Open(cfg.ErrorLog.Path, level)
+}
+
+// closeLog closes log unless a snapshot or the Wasm runtime still writes
+// to it.
+func (g *Gateway) closeLog(log *errlog.Logger) {
+	if cur := g.snap.Load(); log != g.baseLog && (cur == nil || cur.log != log) {
+		log.Close()
+	}
 }
 
 // Reload loads the config file again and, if it is valid, swaps it in:
@@ -107,9 +149,7 @@ func (g *Gateway) Reload() error {
 	go func() {
 		defer g.draining.Done()
 		old.drain()
-		if old.log != s.log {
-			old.log.Close()
-		}
+		g.closeLog(old.log)
 	}()
 	return nil
 }
@@ -210,7 +250,11 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 	s := g.snap.Load()
 	if s.refs.Load() == 0 {
 		s.close()
+		g.wasm.Close()
 		s.log.Close()
+		if g.baseLog != s.log {
+			g.baseLog.Close()
+		}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("shutdown: requests still running after the grace period")

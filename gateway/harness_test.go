@@ -101,3 +101,15 @@ func (tg *testGateway) errorLog() string {
 }
 
 var testClient = &http.Client{Timeout: 10 * time.Second}
+
+// waitLog returns the error log once it contains want, or after 5 seconds.
+func (tg *testGateway) waitLog(want string) string {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		log := tg.errorLog()
+		if strings.Contains(log, want) || time.Now().After(deadline) {
+			return log
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/moongate/moongate/gateway/proxy"
 	"github.com/moongate/moongate/host"
 	"github.com/moongate/moongate/host/lua"
+	"github.com/moongate/moongate/host/wasm"
 	"github.com/valyala/fasthttp"
 )
 
@@ -103,6 +104,7 @@ func (x *exchange) serve() (streaming bool) {
 		}
 		if r.TakeJump() {
 			x.sess.ResetCtx()
+			r.ClearCtxValues()
 			if jumps == maxJumps {
 				x.s.log.Logf(errlog.Error, "rewrite or internal redirection cycle while processing %q", r.URI())
 				x.special(fasthttp.StatusInternalServerError)
@@ -116,7 +118,7 @@ func (x *exchange) serve() (streaming bool) {
 		return false
 	}
 	switch {
-	case x.rt.hook(abi.PhaseContent) != noHook:
+	case x.rt.hook(abi.PhaseContent).set():
 		if !x.runPhase(abi.PhaseContent) {
 			x.endBody()
 		}
@@ -133,15 +135,21 @@ func (x *exchange) enter(idx int) {
 	x.rt = &x.s.routes[idx]
 	x.r.Route = idx
 	x.r.HeaderFilter, x.r.BodyFilter = nil, nil
-	if h := x.rt.hook(abi.PhaseHeaderFilter); h != noHook {
+	if h := x.rt.hook(abi.PhaseHeaderFilter); h.set() {
 		x.r.HeaderFilter = func(*host.Request) error {
-			_, _, err := x.sess.Filter(h, nil, false)
+			if h.wasm != nil {
+				return x.runWasm(h, abi.PhaseHeaderFilter)
+			}
+			_, _, err := x.sess.Filter(h.lua, nil, false)
 			return err
 		}
 	}
-	if h := x.rt.hook(abi.PhaseBodyFilter); h != noHook {
-		x.r.BodyFilter = func(_ *host.Request, chunk []byte, eof bool) ([]byte, bool, error) {
-			return x.sess.Filter(h, chunk, eof)
+	if h := x.rt.hook(abi.PhaseBodyFilter); h.set() {
+		x.r.BodyFilter = func(r *host.Request, chunk []byte, eof bool) ([]byte, bool, error) {
+			if h.wasm != nil {
+				return h.wasm.Filter(r, h.config, chunk, eof)
+			}
+			return x.sess.Filter(h.lua, chunk, eof)
 		}
 	}
 }
@@ -150,12 +158,12 @@ func (x *exchange) enter(idx int) {
 // ngx.exit. It reports whether the request is finished.
 func (x *exchange) runPhase(p abi.Phase) (finished bool) {
 	h := x.rt.hook(p)
-	if h == noHook {
+	if !h.set() {
 		return false
 	}
 	r := x.r
 	r.SetPhase(p)
-	if err := x.sess.Run(h); err != nil {
+	if err := x.run(h, p); err != nil {
 		x.fail(err)
 		return true
 	}
@@ -182,6 +190,27 @@ func (x *exchange) runPhase(p abi.Phase) (finished bool) {
 		return false
 	}
 	return true
+}
+
+// run runs hook h for phase p; a Wasm guest's action becomes ngx.exit.
+func (x *exchange) run(h *hook, p abi.Phase) error {
+	if h.wasm != nil {
+		return x.runWasm(h, p)
+	}
+	return x.sess.Run(h.lua)
+}
+
+// runWasm calls the guest's export for phase p; an action other than
+// continue is the guest's ngx.exit.
+func (x *exchange) runWasm(h *hook, p abi.Phase) error {
+	action, err := h.wasm.Run(x.r, p, h.config)
+	if err != nil {
+		return err
+	}
+	if action != abi.ActionContinue {
+		x.r.Exit(int(action))
+	}
+	return nil
 }
 
 // fail answers a failed hook with a 500 and logs one line naming the
@@ -221,8 +250,9 @@ func (x *exchange) endBody() {
 
 // filterFailed handles an error from a filter hook while finishing.
 func (x *exchange) filterFailed(err error) {
-	var herr *lua.HookError
-	if errors.As(err, &herr) {
+	var luaErr *lua.HookError
+	var wasmErr *wasm.HookError
+	if errors.As(err, &luaErr) || errors.As(err, &wasmErr) {
 		x.fail(err)
 		return
 	}
@@ -244,9 +274,9 @@ func (x *exchange) finish() {
 		x.endBody()
 	}
 	if x.rt != nil {
-		if h := x.rt.hook(abi.PhaseLog); h != noHook {
+		if h := x.rt.hook(abi.PhaseLog); h.set() {
 			r.SetPhase(abi.PhaseLog)
-			if err := x.sess.Run(h); err != nil {
+			if err := x.run(h, abi.PhaseLog); err != nil {
 				x.s.log.Logf(errlog.Error, "route %d (location %q): %s", r.Route, x.rt.cfg.Location, oneLine(err))
 			}
 		}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,10 +16,23 @@ import (
 	"github.com/moongate/moongate/gateway/proxy"
 	"github.com/moongate/moongate/host"
 	"github.com/moongate/moongate/host/lua"
+	"github.com/moongate/moongate/host/wasm"
+	"github.com/moongate/moongate/shdict"
 )
 
-// noHook marks a phase without a hook.
-const noHook lua.Hook = -1
+// noLua marks a hook that is not Lua.
+const noLua lua.Hook = -1
+
+// hook is one phase handler of a route: a Lua chunk in the snapshot's
+// engine, or a Wasm module with the hook's config.
+type hook struct {
+	lua    lua.Hook     // noLua unless a Lua hook
+	wasm   *wasm.Module // nil unless a Wasm hook
+	config []byte       // the hook's config as JSON, for plugin_config
+}
+
+// set reports whether the phase has a handler.
+func (h *hook) set() bool { return h.lua != noLua || h.wasm != nil }
 
 // snapshot is one loaded config: everything a request needs, immutable
 // once built. Requests hold a reference while they run; a replaced
@@ -30,6 +44,7 @@ type snapshot struct {
 	router *location.Router
 	routes []route
 	lua    *lua.Engine
+	wasm   map[wasmKey]*wasm.Module
 	vars   host.Vars
 
 	refs    atomic.Int64
@@ -40,16 +55,23 @@ type snapshot struct {
 type route struct {
 	cfg      *config.Route
 	prefix   string // literal location prefix, for proxy_pass URI rewriting
-	hooks    [abi.PhaseTimer]lua.Hook
+	hooks    [abi.PhaseTimer]hook
 	upstream *proxy.Upstream
 }
 
-func (rt *route) hook(p abi.Phase) lua.Hook { return rt.hooks[p] }
+func (rt *route) hook(p abi.Phase) *hook { return &rt.hooks[p] }
+
+// wasmKey identifies one loaded module: hooks with the same file and
+// limits share its instance pool.
+type wasmKey struct {
+	path   string
+	limits config.WasmLimits
+}
 
 // buildSnapshot compiles cfg: the router, every Lua chunk, the VMs (running
 // init and init_worker) and the upstreams. Errors name the file, route, key
 // and reason; on error nothing of the new snapshot is left running.
-func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger) (*snapshot, error) {
+func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *wasm.Runtime, dicts map[string]*shdict.Dict) (*snapshot, error) {
 	s := &snapshot{gen: gen, cfg: cfg, log: log, vars: host.Vars(cfg.Variables)}
 	var errs config.Errors
 	locs := make([]string, len(cfg.Routes))
@@ -72,7 +94,7 @@ func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger) (*snapsho
 		rt := &s.routes[i]
 		rt.cfg = &cfg.Routes[i]
 		for p := range rt.hooks {
-			rt.hooks[p] = noHook
+			rt.hooks[p].lua = noLua
 		}
 		if s.router != nil {
 			rt.prefix = s.router.Prefix(i)
@@ -93,9 +115,12 @@ func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger) (*snapsho
 
 	var chunks []*lua.Chunk
 	var initChunk, initWorker *lua.Chunk
+	wasmRefs := map[wasmKey][]config.HookRef{}
 	for _, ref := range cfg.Hooks() {
+		phase, _ := abi.ParsePhase(ref.Phase)
 		if ref.Hook.Wasm != "" {
-			errs = append(errs, cfg.HookError(ref, errors.New("wasm hooks are not supported yet")))
+			key := wasmKey{ref.Hook.Wasm, ref.Hook.Limits}
+			wasmRefs[key] = append(wasmRefs[key], ref)
 			continue
 		}
 		chunk, err := lua.Compile(strings.TrimPrefix(ref.Hook.ChunkName, "="), ref.Hook.Lua)
@@ -103,19 +128,21 @@ func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger) (*snapsho
 			errs = append(errs, cfg.HookError(ref, err))
 			continue
 		}
-		phase, _ := abi.ParsePhase(ref.Phase)
-		switch {
-		case phase == abi.PhaseInit:
+		switch phase {
+		case abi.PhaseInit:
 			initChunk = chunk
-		case phase == abi.PhaseInitWorker:
+		case abi.PhaseInitWorker:
 			initWorker = chunk
 		default:
-			s.routes[ref.Route].hooks[phase] = lua.Hook(len(chunks))
+			s.routes[ref.Route].hooks[phase].lua = lua.Hook(len(chunks))
 			chunks = append(chunks, chunk)
 		}
 	}
+	if len(errs) == 0 {
+		errs = s.loadWasm(cfg, runtime, wasmRefs)
+	}
 	if len(errs) > 0 {
-		s.closeUpstreams()
+		s.close()
 		return nil, errs
 	}
 	hostname, _ := os.Hostname()
@@ -126,13 +153,56 @@ func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger) (*snapsho
 		Log:         log,
 		Hostname:    hostname,
 		Prefix:      filepath.Dir(cfg.File),
+		Dicts:       dicts,
 	}, chunks, initChunk, initWorker)
 	if err != nil {
-		s.closeUpstreams()
+		s.close()
 		return nil, &config.Error{File: cfg.File, Route: -1, Key: hookKey(err), Reason: err.Error()}
 	}
 	s.lua = engine
 	return s, nil
+}
+
+// loadWasm loads each Wasm module once, for all the phases its hooks use,
+// binds the route hooks to it and runs init hooks.
+func (s *snapshot) loadWasm(cfg *config.Config, runtime *wasm.Runtime, refs map[wasmKey][]config.HookRef) config.Errors {
+	var errs config.Errors
+	s.wasm = make(map[wasmKey]*wasm.Module, len(refs))
+	for key, hooks := range refs {
+		var phases []abi.Phase
+		for _, ref := range hooks {
+			p, _ := abi.ParsePhase(ref.Phase)
+			phases = append(phases, p)
+		}
+		mod, err := runtime.Load(key.path, wasmLimits(key.limits), phases)
+		if err != nil {
+			errs = append(errs, cfg.HookError(hooks[0], err))
+			continue
+		}
+		s.wasm[key] = mod
+		for _, ref := range hooks {
+			conf, err := json.Marshal(ref.Hook.Config)
+			if err != nil {
+				errs = append(errs, cfg.HookError(ref, err))
+				continue
+			}
+			p, _ := abi.ParsePhase(ref.Phase)
+			switch p {
+			case abi.PhaseInit:
+				if err := mod.Init(conf); err != nil {
+					errs = append(errs, cfg.HookError(ref, err))
+				}
+			case abi.PhaseInitWorker: // run by Load on each instance
+			default:
+				s.routes[ref.Route].hooks[p] = hook{lua: noLua, wasm: mod, config: conf}
+			}
+		}
+	}
+	return errs
+}
+
+func wasmLimits(l config.WasmLimits) wasm.Limits {
+	return wasm.Limits{Memory: int64(l.Memory), Timeout: l.Timeout, Pool: l.Pool}
 }
 
 // hookKey names the config key of a failed init or init_worker hook.
@@ -171,10 +241,14 @@ func (s *snapshot) drain() {
 	s.close()
 }
 
-// close stops the snapshot's VMs and upstream connection pools.
+// close stops the snapshot's VMs, Wasm instances and upstream connection
+// pools.
 func (s *snapshot) close() {
 	if s.lua != nil {
 		s.lua.Close()
+	}
+	for _, m := range s.wasm {
+		m.Close()
 	}
 	s.closeUpstreams()
 }

@@ -34,6 +34,13 @@ func writeFile(t *testing.T, path, content string) {
 
 func TestCheckFlag(t *testing.T) {
 	bin := buildBinary(t)
+	if _, err := os.Stat("../../guests/build/go/hello.wasm"); err != nil { // the example's Wasm routes
+		build := exec.Command("bash", "../../guests/build.sh")
+		build.Env = append(os.Environ(), "GO_ONLY=1")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("building the Go guests: %v\n%s", err, out)
+		}
+	}
 	dir := t.TempDir()
 	tests := []struct {
 		name   string

@@ -13,6 +13,7 @@ import (
 	"github.com/moongate/moongate/abi"
 	"github.com/moongate/moongate/errlog"
 	"github.com/moongate/moongate/host"
+	"github.com/moongate/moongate/shdict"
 	glua "github.com/yuin/gopher-lua"
 )
 
@@ -35,6 +36,9 @@ type Options struct {
 	Hostname string
 	// Prefix is ngx.config.prefix(): the config file's directory.
 	Prefix string
+	// Dicts are the shared dictionaries, by name: ngx.shared.NAME. They
+	// outlive the engine; every VM sees the same ones.
+	Dicts map[string]*shdict.Dict
 }
 
 // Engine runs the Lua hooks of one config snapshot on a fixed set of VMs.

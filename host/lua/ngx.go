@@ -67,6 +67,7 @@ func (vm *VM) openNgx() {
 	ngx.RawSetString("arg", vm.argTable())
 	ngx.RawSetString("config", vm.configTable())
 	ngx.RawSetString("worker", vm.workerTable())
+	ngx.RawSetString("shared", vm.openShared())
 	L.SetMetatable(ngx, vm.ngxFields())
 
 	cjson.Preload(L)

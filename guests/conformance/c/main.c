@@ -1,0 +1,753 @@
+/*
+ * The C conformance guest: it calls every host function of the moongate ABI
+ * through the C SDK and reports one line per check, "PASS <function>" or
+ * "FAIL <function>: <detail>". The gateway's test serves it on
+ *
+ *   location: /conformance, with rewrite, access, content, header_filter,
+ *   body_filter and log all this module, config {"greeting": "hi", "n": 3},
+ *
+ * and sends POST /conformance?a=1&b=2&b=3&flag with the headers X-Test: yes,
+ * X-Multi: 1, X-Multi: 2 and the body k=v&k2=v2. Where the lines go:
+ *
+ *   rewrite, access   kept in ctx "conformance", said by content;
+ *   content           said before eof; its checks of eof itself go to ctx
+ *                     "conformance_late", logged by the log phase;
+ *   header_filter     kept in ctx "conformance_hf", appended to the body by
+ *                     body_filter on the last chunk, with body_filter's own
+ *                     (earlier chunks' failures wait in ctx "conformance_bf");
+ *   log               written to the error log at NOTICE as
+ *                     "conformance: PASS ...".
+ *
+ * The test passes when no FAIL line appears and every function of abi.Funcs
+ * has a PASS line. The Go conformance guest follows the same protocol.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "moongate.h"
+
+#define KEY_LINES "conformance"
+#define KEY_LATE "conformance_late"
+#define KEY_HF "conformance_hf"
+#define KEY_BF "conformance_bf"
+
+#define QUERY "a=1&b=2&b=3&flag"
+#define BODY "k=v&k2=v2"
+
+/* ---- Reports ---- */
+
+/* report collects the lines of one phase. Each phase has its own: the host
+ * may run header_filter and body_filter while content is in a call. */
+typedef struct {
+	char buf[16384];
+	int len;
+} report;
+
+static void add(report *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	if (r->len >= (int)sizeof r->buf)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(r->buf + r->len, sizeof r->buf - r->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		r->len += n;
+	if (r->len >= (int)sizeof r->buf) { /* full: end the cut line */
+		r->len = sizeof r->buf - 1;
+		r->buf[r->len - 1] = '\n';
+	}
+}
+
+static void pass(report *r, const char *fn) { add(r, "PASS %s\n", fn); }
+
+/* check records a PASS line for fn when ok, else a FAIL line with the
+ * printf-style detail. It returns ok. */
+static int check(report *r, const char *fn, int ok, const char *fmt, ...)
+{
+	va_list ap;
+	char detail[512];
+	if (ok) {
+		pass(r, fn);
+		return 1;
+	}
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	add(r, "FAIL %s: %s\n", fn, detail);
+	return 0;
+}
+
+/* ---- Buffers and helpers ---- */
+
+static char buf[65536];
+
+/* last_error returns the last error's message, NUL-terminated, in a buffer
+ * of its own. */
+static const char *last_error(void)
+{
+	static char msg[1024];
+	int32_t n = mg_abi_last_error(msg, sizeof msg - 1);
+	if (n < 0 || n > (int32_t)sizeof msg - 1)
+		n = 0;
+	msg[n] = '\0';
+	return msg;
+}
+
+static int same(const char *s, int32_t n, const char *want)
+{
+	return n >= 0 && (size_t)n == strlen(want) && memcmp(s, want, n) == 0;
+}
+
+/* expect_str checks that a host function wrote want: rc is its result,
+ * out its buffer. */
+static int expect_str(report *r, const char *fn, int32_t rc, const char *out, const char *want)
+{
+	if (rc > 0 && rc <= (int32_t)sizeof buf)
+		return check(r, fn, same(out, rc, want), "got \"%.*s\", want \"%s\"", (int)rc, out, want);
+	return check(r, fn, same(out, rc, want), "returned %d, want \"%s\"", (int)rc, want);
+}
+
+static int expect_status(report *r, const char *fn, int32_t rc, int32_t want)
+{
+	if (rc < 0 && want >= 0)
+		return check(r, fn, 0, "returned %d (%s), want %d", (int)rc, last_error(), (int)want);
+	return check(r, fn, rc == want, "returned %d, want %d", (int)rc, (int)want);
+}
+
+static int expect_ok(report *r, const char *fn, int32_t rc)
+{
+	return check(r, fn, rc >= 0, "returned %d (%s)", (int)rc, last_error());
+}
+
+/* expect_error checks that a call failed with status want and, when msg is
+ * not NULL, that last_error says msg; the message check is last_error's. */
+static void expect_error(report *r, const char *fn, int32_t rc, int32_t want, const char *msg)
+{
+	const char *got;
+	if (!check(r, fn, rc == want, "returned %d, want %d", (int)rc, (int)want) || msg == NULL)
+		return;
+	got = last_error();
+	check(r, "last_error", strcmp(got, msg) == 0, "after %s: got \"%s\", want \"%s\"", fn, got, msg);
+}
+
+/* expect_phase_error checks that a call was refused in this phase, whose
+ * context name is ctx ("rewrite_by_lua*"). */
+static void expect_phase_error(report *r, const char *fn, int32_t rc, const char *ctx)
+{
+	char msg[128];
+	snprintf(msg, sizeof msg, "API disabled in the context of %s", ctx);
+	expect_error(r, fn, rc, MG_ERR_PHASE, msg);
+}
+
+/* out_of_bounds returns the address just past the end of linear memory:
+ * any string or buffer there is outside it. */
+static char *out_of_bounds(void)
+{
+	return (char *)(__builtin_wasm_memory_size(0) * 65536);
+}
+
+/* ctx_read reads ctx key into out (cap bytes, NUL-terminated); a missing
+ * key reads as "". It returns the length, or a negative status. */
+static int32_t ctx_read(const char *key, char *out, int32_t cap)
+{
+	int32_t n = mg_ctx_get(key, out, cap - 1);
+	if (n == MG_ERR_NOT_FOUND)
+		n = 0;
+	if (n < 0 || n > cap - 1)
+		return n < 0 ? n : MG_ERR_FAILED;
+	out[n] = '\0';
+	return n;
+}
+
+/* ctx_append adds r's lines to ctx key, after what it holds. */
+static void ctx_append(report *r, const char *key)
+{
+	static char old[65536];
+	int32_t n = ctx_read(key, old, sizeof old);
+	if (n < 0) {
+		add(r, "FAIL ctx_get: reading %s returned %d\n", key, (int)n);
+		n = 0;
+	}
+	if ((size_t)n + r->len > sizeof old) {
+		add(r, "FAIL ctx_set: %s too long\n", key);
+		return;
+	}
+	memcpy(old + n, r->buf, r->len);
+	mg_abi_ctx_set(key, strlen(key), old, n + r->len);
+}
+
+/* ---- Lists ---- */
+
+typedef int32_t (*list_getter)(int32_t a, int32_t b, char *out, int32_t cap);
+
+static int32_t get_uri_args(int32_t max, int32_t unused, char *out, int32_t cap) { (void)unused; return mg_abi_req_get_uri_args(max, out, cap); }
+static int32_t get_post_args(int32_t max, int32_t unused, char *out, int32_t cap) { (void)unused; return mg_abi_req_get_post_args(max, out, cap); }
+static int32_t get_req_headers(int32_t max, int32_t raw, char *out, int32_t cap) { return mg_abi_req_get_headers(max, raw, out, cap); }
+static int32_t get_resp_headers(int32_t max, int32_t raw, char *out, int32_t cap) { return mg_abi_resp_get_headers(max, raw, out, cap); }
+
+/* list_text renders a list as "k=v&k2&..." (an entry without a value as its
+ * key alone) into out, for comparing and for FAIL details. It returns -1
+ * for a malformed list. */
+static int list_text(const char *data, int32_t len, char *out, size_t cap)
+{
+	mg_list l;
+	mg_pair p;
+	size_t n = 0;
+	int rc;
+	out[0] = '\0';
+	if (mg_list_init(&l, data, len) < 0)
+		return -1;
+	while ((rc = mg_list_next(&l, &p)) == 1) {
+		int w;
+		if (p.value_len == MG_NO_VALUE)
+			w = snprintf(out + n, cap - n, "%s%.*s", n ? "&" : "", (int)p.key_len, p.key);
+		else
+			w = snprintf(out + n, cap - n, "%s%.*s=%.*s", n ? "&" : "", (int)p.key_len, p.key,
+				     (int)p.value_len, p.value);
+		if (w < 0 || (size_t)w >= cap - n)
+			return -1;
+		n += w;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* fetch_list calls get(a, b) into buf and renders the list into text; it
+ * returns the list's length, or records a FAIL and returns -1. */
+static int32_t fetch_list(report *r, const char *fn, list_getter get, int32_t a, int32_t b, char *text, size_t cap)
+{
+	int32_t n = get(a, b, buf, sizeof buf);
+	if (n < 0 || n > (int32_t)sizeof buf) {
+		check(r, fn, 0, "returned %d (%s)", (int)n, last_error());
+		return -1;
+	}
+	if (list_text(buf, n, text, cap) < 0) {
+		check(r, fn, 0, "malformed list of %d bytes", (int)n);
+		return -1;
+	}
+	return n;
+}
+
+/* expect_list checks that get(a, b) returns the list want (as list_text
+ * renders it). */
+static void expect_list(report *r, const char *fn, list_getter get, int32_t a, int32_t b, const char *want)
+{
+	static char text[8192];
+	if (fetch_list(r, fn, get, a, b, text, sizeof text) >= 0)
+		check(r, fn, strcmp(text, want) == 0, "got \"%s\", want \"%s\"", text, want);
+}
+
+/* entry is one expected list entry. */
+typedef struct {
+	const char *name, *value;
+} entry;
+
+/* list_has reports whether the list of len bytes in buf has the entry e,
+ * its name compared exactly. */
+static int list_has(int32_t len, entry e)
+{
+	mg_list l;
+	mg_pair p;
+	if (mg_list_init(&l, buf, len) < 0)
+		return 0;
+	while (mg_list_next(&l, &p) == 1)
+		if (mg_equal(p.key, p.key_len, e.name) && p.value_len != MG_NO_VALUE && mg_equal(p.value, p.value_len, e.value))
+			return 1;
+	return 0;
+}
+
+/* lower_names reports whether no name in the list of len bytes in buf has
+ * an upper-case letter. */
+static int lower_names(int32_t len)
+{
+	mg_list l;
+	mg_pair p;
+	int32_t i;
+	if (mg_list_init(&l, buf, len) < 0)
+		return 0;
+	while (mg_list_next(&l, &p) == 1)
+		for (i = 0; i < p.key_len; i++)
+			if (p.key[i] >= 'A' && p.key[i] <= 'Z')
+				return 0;
+	return 1;
+}
+
+/* expect_headers checks a header list (request or response, from get):
+ * not raw, its names are lower-case and it has every entry of want (ended
+ * by a NULL name); raw, it has raw_entry, spelt as sent. */
+static void expect_headers(report *r, const char *fn, list_getter get, const entry *want, entry raw_entry)
+{
+	static char text[16384];
+	int32_t n = fetch_list(r, fn, get, 0, 0, text, sizeof text);
+	if (n < 0)
+		return;
+	check(r, fn, lower_names(n), "names not lower-cased: %s", text);
+	for (; want->name != NULL; want++)
+		check(r, fn, list_has(n, *want), "no %s=%s in %s", want->name, want->value, text);
+	n = fetch_list(r, fn, get, 0, 1, text, sizeof text);
+	if (n >= 0)
+		check(r, fn, list_has(n, raw_entry), "raw: no %s=%s in %s", raw_entry.name, raw_entry.value, text);
+}
+
+/* ---- Checks shared by several phases ---- */
+
+static void check_phase(report *r, int32_t want)
+{
+	expect_status(r, "get_phase", mg_get_phase(), want);
+}
+
+static void check_config(report *r)
+{
+	int32_t n = mg_plugin_config(buf, sizeof buf - 1);
+	char greeting[16];
+	const char *num;
+	if (!check(r, "plugin_config", n > 0 && n < (int32_t)sizeof buf, "returned %d", (int)n))
+		return;
+	buf[n] = '\0';
+	check(r, "plugin_config", mg_json_string(buf, n, "greeting", greeting, sizeof greeting) == 2 &&
+		  memcmp(greeting, "hi", 2) == 0, "no greeting \"hi\" in %s", buf);
+	num = strstr(buf, "\"n\"");
+	if (num != NULL)
+		num += strspn(num + 3, " \t\r\n:") + 3;
+	check(r, "plugin_config", num != NULL && num[0] == '3' && strchr(",} \t\r\n", num[1]) != NULL,
+	      "no n 3 in %s", buf);
+}
+
+static void check_workers(report *r)
+{
+	int32_t id = mg_worker_id(), count = mg_worker_count();
+	check(r, "worker_count", count >= 1, "returned %d", (int)count);
+	check(r, "worker_id", id >= 0 && id < count, "returned %d of %d", (int)id, (int)count);
+	check(r, "worker_pid", mg_worker_pid() > 0, "returned %d", (int)mg_worker_pid());
+	expect_status(r, "worker_exiting", mg_worker_exiting(), 0);
+}
+
+static void check_method(report *r)
+{
+	expect_str(r, "req_get_method", mg_req_get_method(buf, sizeof buf), buf, "POST");
+}
+
+static void check_resp_header(report *r, const char *name, const char *want)
+{
+	expect_str(r, "resp_get_header", mg_resp_get_header(name, buf, sizeof buf), buf, want);
+}
+
+/* check_buffers checks the buffer protocol: a too-small buffer gets the
+ * needed length and nothing written; a buffer or string outside memory is
+ * MG_ERR_BAD_ARGUMENT. */
+static void check_buffers(report *r)
+{
+	char small[4] = {'#', '#', '#', '#'};
+	int32_t n = mg_abi_req_get_method(small, 2);
+	check(r, "req_get_method", n == 4 && memcmp(small, "####", 4) == 0,
+	      "with 2 bytes: returned %d, buffer \"%.4s\"", (int)n, small);
+	expect_status(r, "req_get_method", mg_abi_req_get_method(NULL, 0), 4);
+	n = mg_abi_req_get_header("x-test", 6, small, 1);
+	check(r, "req_get_header", n == 3 && small[0] == '#', "with 1 byte: returned %d", (int)n);
+	expect_error(r, "req_get_method", mg_abi_req_get_method(out_of_bounds(), 16), MG_ERR_BAD_ARGUMENT, NULL);
+	expect_error(r, "req_get_header", mg_abi_req_get_header(out_of_bounds(), 16, buf, sizeof buf),
+		     MG_ERR_BAD_ARGUMENT, NULL);
+	expect_error(r, "log", mg_abi_log(MG_NOTICE, out_of_bounds(), 16), MG_ERR_BAD_ARGUMENT, NULL);
+}
+
+/* ---- rewrite ---- */
+
+static report rw;
+
+static void check_request_reads(report *r)
+{
+	static const entry want[] = {{"x-test", "yes"}, {"x-multi", "1"}, {"x-multi", "2"}, {NULL, NULL}};
+	double start;
+
+	check_method(r);
+	expect_str(r, "req_get_uri", mg_req_get_uri(buf, sizeof buf), buf, "/conformance");
+	expect_list(r, "req_get_uri_args", get_uri_args, 0, 0, "a=1&b=2&b=3&flag");
+	expect_list(r, "req_get_uri_args", get_uri_args, 2, 0, "a=1&b=2");
+	expect_headers(r, "req_get_headers", get_req_headers, want, (entry){"X-Test", "yes"});
+	expect_str(r, "req_get_header", mg_req_get_header("X-TEST", buf, sizeof buf), buf, "yes");
+	expect_str(r, "req_get_header", mg_req_get_header("x-multi", buf, sizeof buf), buf, "1");
+	expect_error(r, "req_get_header", mg_req_get_header("x-absent", buf, sizeof buf), MG_ERR_NOT_FOUND, NULL);
+	expect_status(r, "req_http_version", mg_req_http_version(), 11);
+	start = mg_req_start_time();
+	check(r, "req_start_time", isfinite(start) && start > 1.6e9, "returned %f", start);
+}
+
+static void check_raw_header(report *r)
+{
+	int32_t n = mg_req_raw_header(0, buf, sizeof buf - 1);
+	static const char line[] = "POST /conformance?" QUERY " HTTP/1.1\r\n";
+	if (check(r, "req_raw_header", n > 0 && n < (int32_t)sizeof buf, "returned %d", (int)n)) {
+		buf[n] = '\0';
+		check(r, "req_raw_header", strncmp(buf, line, strlen(line)) == 0 && strstr(buf, "\r\nX-Test: yes\r\n"),
+		      "got \"%s\"", buf);
+	}
+	n = mg_req_raw_header(1, buf, sizeof buf - 1);
+	if (check(r, "req_raw_header", n > 0 && n < (int32_t)sizeof buf, "returned %d", (int)n)) {
+		buf[n] = '\0';
+		check(r, "req_raw_header", strncmp(buf, "POST ", 5) != 0 && strstr(buf, "X-Test: yes\r\n") &&
+			  n >= 4 && memcmp(buf + n - 4, "\r\n\r\n", 4) == 0,
+		      "without the request line: got \"%s\"", buf);
+	}
+}
+
+static void check_request_writes(report *r)
+{
+	expect_ok(r, "req_set_method", mg_req_set_method("GET"));
+	expect_str(r, "req_get_method", mg_req_get_method(buf, sizeof buf), buf, "GET");
+	expect_ok(r, "req_set_method", mg_req_set_method("POST"));
+	check_method(r);
+	expect_error(r, "req_set_method", mg_req_set_method("NO SUCH"), MG_ERR_BAD_ARGUMENT, NULL);
+
+	expect_ok(r, "req_set_uri_args", mg_req_set_uri_args("x=9"));
+	expect_list(r, "req_get_uri_args", get_uri_args, 0, 0, "x=9");
+	expect_ok(r, "req_set_uri_args", mg_req_set_uri_args(QUERY));
+	expect_list(r, "req_get_uri_args", get_uri_args, 0, 0, QUERY);
+
+	expect_ok(r, "req_set_header", mg_req_set_header("X-Conf", "one"));
+	expect_str(r, "req_set_header", mg_req_get_header("x-conf", buf, sizeof buf), buf, "one");
+	expect_ok(r, "req_add_header", mg_req_add_header("X-Conf", "two"));
+	{
+		static const entry want[] = {{"x-conf", "one"}, {"x-conf", "two"}, {"x-test", "yes"}, {NULL, NULL}};
+		expect_headers(r, "req_add_header", get_req_headers, want, (entry){"X-Conf", "two"});
+	}
+	expect_ok(r, "req_clear_header", mg_req_clear_header("x-conf"));
+	expect_error(r, "req_clear_header", mg_req_get_header("X-Conf", buf, sizeof buf), MG_ERR_NOT_FOUND, NULL);
+}
+
+static void check_body(report *r)
+{
+	expect_error(r, "req_get_body_data", mg_req_get_body_data(buf, sizeof buf), MG_ERR_NOT_FOUND, NULL);
+	expect_error(r, "req_set_body_data", mg_req_set_body_data("x"), MG_ERR_FAILED, "request body not read yet");
+	expect_error(r, "req_get_post_args", mg_abi_req_get_post_args(0, buf, sizeof buf), MG_ERR_FAILED, NULL);
+
+	expect_ok(r, "req_read_body", mg_req_read_body());
+	expect_str(r, "req_get_body_data", mg_req_get_body_data(buf, sizeof buf), buf, BODY);
+	expect_list(r, "req_get_post_args", get_post_args, 0, 0, BODY);
+	expect_list(r, "req_get_post_args", get_post_args, 1, 0, "k=v");
+	expect_ok(r, "req_set_body_data", mg_req_set_body_data(BODY "&k3=v3"));
+	expect_str(r, "req_set_body_data", mg_req_get_body_data(buf, sizeof buf), buf, BODY "&k3=v3");
+	expect_ok(r, "req_set_body_data", mg_req_set_body_data(BODY));
+	/* the body is read and saved: discarding it now changes nothing */
+	expect_ok(r, "req_discard_body", mg_req_discard_body());
+	expect_str(r, "req_discard_body", mg_req_get_body_data(buf, sizeof buf), buf, BODY);
+}
+
+static void check_vars(report *r)
+{
+	expect_str(r, "var_get", mg_var_get("uri", buf, sizeof buf), buf, "/conformance");
+	expect_str(r, "var_get", mg_var_get("arg_b", buf, sizeof buf), buf, "2");
+	expect_str(r, "var_get", mg_var_get("http_x_test", buf, sizeof buf), buf, "yes");
+	expect_error(r, "var_get", mg_var_get("no_such_variable", buf, sizeof buf), MG_ERR_NOT_FOUND, NULL);
+	expect_ok(r, "var_set", mg_var_set("args", "x=1"));
+	expect_str(r, "var_set", mg_var_get("args", buf, sizeof buf), buf, "x=1");
+	expect_ok(r, "var_set", mg_var_set("args", QUERY));
+	expect_str(r, "var_get", mg_var_get("args", buf, sizeof buf), buf, QUERY);
+	expect_error(r, "var_set", mg_var_set("uri", "/x"), MG_ERR_FAILED, "variable \"uri\" not changeable");
+}
+
+static void check_ctx(report *r)
+{
+	expect_ok(r, "ctx_set", mg_ctx_set("conformance_probe", "v"));
+	expect_str(r, "ctx_set", mg_ctx_get("conformance_probe", buf, sizeof buf), buf, "v");
+	expect_error(r, "ctx_get", mg_ctx_get("CONFORMANCE_PROBE", buf, sizeof buf), MG_ERR_NOT_FOUND, NULL);
+	expect_error(r, "ctx_get", mg_ctx_get("conformance_absent", buf, sizeof buf), MG_ERR_NOT_FOUND, NULL);
+}
+
+static void check_log(report *r)
+{
+	expect_ok(r, "log", mg_log(MG_NOTICE, "conformance: log call from rewrite"));
+}
+
+static void check_last_error(report *r)
+{
+	static const char msg[] = "API disabled in the context of rewrite_by_lua*";
+	char small[4] = {'#', '#', '#', '#'};
+	int32_t n;
+	expect_phase_error(r, "arg_get_chunk", mg_arg_get_chunk(buf, sizeof buf), "rewrite_by_lua*");
+	n = mg_abi_last_error(small, 4);
+	check(r, "last_error", n == (int32_t)strlen(msg) && small[0] == '#', "with 4 bytes: returned %d", (int)n);
+	expect_phase_error(r, "arg_set_eof", mg_arg_set_eof(1), "rewrite_by_lua*");
+}
+
+MG_EXPORT("on_rewrite") int32_t on_rewrite(void)
+{
+	rw.len = 0;
+	check_phase(&rw, MG_PHASE_REWRITE);
+	check_config(&rw);
+	check_buffers(&rw);
+	check_request_reads(&rw);
+	check_raw_header(&rw);
+	expect_status(&rw, "req_is_internal", mg_req_is_internal(), 0);
+	check_request_writes(&rw);
+	check_body(&rw);
+	check_vars(&rw);
+	check_ctx(&rw);
+	check_log(&rw);
+	check_last_error(&rw);
+	expect_status(&rw, "resp_get_status", mg_resp_get_status(), 0);
+	expect_status(&rw, "headers_sent", mg_headers_sent(), 0);
+	check_workers(&rw);
+	ctx_append(&rw, KEY_LINES);
+	return MG_CONTINUE;
+}
+
+/* ---- access ---- */
+
+static report ac;
+
+MG_EXPORT("on_access") int32_t on_access(void)
+{
+	ac.len = 0;
+	check_phase(&ac, MG_PHASE_ACCESS);
+	check_config(&ac);
+	check_method(&ac);
+	expect_str(&ac, "req_get_body_data", mg_req_get_body_data(buf, sizeof buf), buf, BODY);
+	/* only rewrite may jump */
+	expect_phase_error(&ac, "req_set_uri", mg_req_set_uri("/conformance", 1), "access_by_lua*");
+	expect_ok(&ac, "req_set_uri", mg_req_set_uri("/conformance", 0));
+	expect_str(&ac, "req_set_uri", mg_req_get_uri(buf, sizeof buf), buf, "/conformance");
+	expect_status(&ac, "req_is_internal", mg_req_is_internal(), 1);
+	expect_error(&ac, "redirect", mg_redirect("/elsewhere", 200), MG_ERR_BAD_ARGUMENT, NULL);
+	expect_phase_error(&ac, "arg_set_chunk", mg_arg_set_chunk("x"), "access_by_lua*");
+	expect_phase_error(&ac, "arg_get_eof", mg_arg_get_eof(), "access_by_lua*");
+	check_workers(&ac);
+	ctx_append(&ac, KEY_LINES);
+	return MG_CONTINUE;
+}
+
+/* ---- content ---- */
+
+static report ct, late;
+static char lines[65536];
+
+static void check_resp_writes(report *r)
+{
+	static const entry want[] = {
+		{"x-conformance", "content"}, {"x-conf-multi", "1"}, {"x-conf-multi", "2"}, {NULL, NULL}};
+
+	expect_status(r, "resp_get_status", mg_resp_get_status(), 0);
+	expect_ok(r, "resp_set_status", mg_resp_set_status(200));
+	expect_status(r, "resp_set_status", mg_resp_get_status(), 200);
+	expect_ok(r, "resp_set_header", mg_resp_set_header("X-Conformance", "content"));
+	check_resp_header(r, "x-conformance", "content");
+	check_resp_header(r, "X_Conformance", "content");
+	expect_error(r, "resp_get_header", mg_resp_get_header("x-absent", buf, sizeof buf), MG_ERR_NOT_FOUND, NULL);
+	expect_ok(r, "resp_add_header", mg_resp_add_header("X-Conf-Multi", "1"));
+	expect_ok(r, "resp_add_header", mg_resp_add_header("X-Conf-Multi", "2"));
+	expect_ok(r, "resp_set_header", mg_resp_set_header("X-Conf-Temp", "t"));
+	expect_ok(r, "resp_clear_header", mg_resp_clear_header("X-Conf-Temp"));
+	expect_error(r, "resp_clear_header", mg_resp_get_header("X-Conf-Temp", buf, sizeof buf), MG_ERR_NOT_FOUND, NULL);
+	expect_headers(r, "resp_get_headers", get_resp_headers, want, (entry){"X-Conformance", "content"});
+}
+
+/* content sends the lines of rewrite and access, then its own, and ends the
+ * body; what it learns from then on waits in ctx for the log phase. */
+MG_EXPORT("on_content") int32_t on_content(void)
+{
+	int32_t n, rc;
+
+	ct.len = late.len = 0;
+	check_phase(&ct, MG_PHASE_CONTENT);
+	check_config(&ct);
+	check_method(&ct);
+	expect_status(&ct, "headers_sent", mg_headers_sent(), 0);
+	check_resp_writes(&ct);
+	expect_phase_error(&ct, "arg_get_chunk", mg_arg_get_chunk(buf, sizeof buf), "content_by_lua*");
+	expect_error(&ct, "redirect", mg_redirect("/elsewhere", 299), MG_ERR_BAD_ARGUMENT, NULL);
+	expect_error(&ct, "say", mg_abi_say(out_of_bounds(), 16), MG_ERR_BAD_ARGUMENT, NULL);
+	check_workers(&ct);
+
+	/* header_filter runs here */
+	expect_ok(&ct, "send_headers", mg_send_headers());
+	expect_status(&ct, "headers_sent", mg_headers_sent(), 1);
+	expect_ok(&ct, "flush", mg_flush());
+
+	n = ctx_read(KEY_LINES, lines, sizeof lines);
+	if (n <= 0)
+		add(&ct, "FAIL ctx_get: no lines from rewrite and access (%d)\n", (int)n);
+	rc = mg_abi_print(lines, n < 0 ? 0 : n);
+	check(&ct, "print", rc >= 0, "returned %d (%s)", (int)rc, last_error());
+	rc = mg_abi_say(ct.buf, ct.len - 1); /* say adds the last newline */
+	ct.len = 0;
+	check(&ct, "say", rc >= 0, "returned %d (%s)", (int)rc, last_error());
+	expect_ok(&ct, "flush", mg_flush());
+	rc = mg_abi_print(ct.buf, ct.len);
+	check(&late, "print", rc >= 0, "returned %d (%s)", (int)rc, last_error());
+
+	/* body_filter's last chunk, with header_filter's lines, goes here */
+	expect_ok(&late, "eof", mg_eof());
+	expect_error(&late, "say", mg_say("after eof"), MG_ERR_FAILED, "seen eof");
+	expect_error(&late, "print", mg_print("after eof"), MG_ERR_FAILED, "seen eof");
+	ctx_append(&late, KEY_LATE);
+	return MG_CONTINUE;
+}
+
+/* ---- header_filter ---- */
+
+static report hf;
+
+MG_EXPORT("on_header_filter") int32_t on_header_filter(void)
+{
+	static const entry want[] = {
+		{"x-conformance", "content"}, {"x-conf-hf", "one"}, {"x-conf-hf", "two"}, {NULL, NULL}};
+	static const char *const ctx = "header_filter_by_lua*";
+
+	hf.len = 0;
+	check_phase(&hf, MG_PHASE_HEADER_FILTER);
+	check_config(&hf);
+	check_method(&hf);
+	expect_status(&hf, "req_http_version", mg_req_http_version(), 11);
+	expect_status(&hf, "req_is_internal", mg_req_is_internal(), 1);
+	expect_str(&hf, "var_get", mg_var_get("uri", buf, sizeof buf), buf, "/conformance");
+	expect_status(&hf, "headers_sent", mg_headers_sent(), 0);
+	expect_status(&hf, "resp_get_status", mg_resp_get_status(), 200);
+	expect_ok(&hf, "resp_set_status", mg_resp_set_status(200));
+	check_resp_header(&hf, "X-Conformance", "content");
+	expect_ok(&hf, "resp_set_header", mg_resp_set_header("X-Conf-HF", "one"));
+	check_resp_header(&hf, "x-conf-hf", "one");
+	expect_ok(&hf, "resp_add_header", mg_resp_add_header("X-Conf-HF", "two"));
+	expect_headers(&hf, "resp_get_headers", get_resp_headers, want, (entry){"X-Conformance", "content"});
+	expect_ok(&hf, "resp_clear_header", mg_resp_clear_header("X-Conf-HF"));
+	expect_error(&hf, "resp_clear_header", mg_resp_get_header("X-Conf-HF", buf, sizeof buf), MG_ERR_NOT_FOUND, NULL);
+
+	expect_phase_error(&hf, "say", mg_say("x"), ctx);
+	expect_phase_error(&hf, "print", mg_print("x"), ctx);
+	expect_phase_error(&hf, "flush", mg_flush(), ctx);
+	expect_phase_error(&hf, "eof", mg_eof(), ctx);
+	expect_phase_error(&hf, "send_headers", mg_send_headers(), ctx);
+	expect_phase_error(&hf, "redirect", mg_redirect("/elsewhere", 302), ctx);
+	expect_phase_error(&hf, "req_read_body", mg_req_read_body(), ctx);
+	expect_phase_error(&hf, "req_discard_body", mg_req_discard_body(), ctx);
+	expect_phase_error(&hf, "req_get_body_data", mg_req_get_body_data(buf, sizeof buf), ctx);
+	expect_phase_error(&hf, "req_set_body_data", mg_req_set_body_data("x"), ctx);
+	expect_phase_error(&hf, "arg_get_eof", mg_arg_get_eof(), ctx);
+	check_workers(&hf);
+	ctx_append(&hf, KEY_HF);
+	return MG_CONTINUE;
+}
+
+/* ---- body_filter ---- */
+
+static report bf;
+static char chunk[2 * 65536];
+
+/* chunk_round_trip sets the current chunk to its own n bytes and checks it
+ * reads back the same. */
+static void chunk_round_trip(report *r, int32_t n)
+{
+	int32_t rc = mg_abi_arg_set_chunk(chunk, n);
+	if (!check(r, "arg_set_chunk", rc >= 0, "returned %d (%s)", (int)rc, last_error()))
+		return;
+	rc = mg_arg_get_chunk(buf, sizeof buf);
+	check(r, "arg_set_chunk", rc == n && memcmp(buf, chunk, n) == 0, "read back %d bytes, want %d", (int)rc, (int)n);
+}
+
+/* body_filter passes every chunk through; on the last it checks its
+ * functions and appends the lines of header_filter and its own. */
+MG_EXPORT("on_body_filter") int32_t on_body_filter(void)
+{
+	static const char *const ctx = "body_filter_by_lua*";
+	int32_t eof, n, add_n;
+
+	bf.len = 0;
+	eof = mg_arg_get_eof();
+	n = mg_arg_get_chunk(chunk, sizeof chunk);
+	if (!check(&bf, "arg_get_chunk", n >= 0 && n <= (int32_t)sizeof chunk, "returned %d (%s)", (int)n, last_error()))
+		n = 0;
+	if (eof != 1) {
+		check(&bf, "arg_get_eof", eof == 0, "returned %d", (int)eof);
+		chunk_round_trip(&bf, n);
+		if (strstr(bf.buf, "FAIL ") != NULL)
+			ctx_append(&bf, KEY_BF);
+		return MG_CONTINUE;
+	}
+	pass(&bf, "arg_get_eof");
+	check_phase(&bf, MG_PHASE_BODY_FILTER);
+	check_config(&bf);
+	check_method(&bf);
+	chunk_round_trip(&bf, n);
+	expect_ok(&bf, "arg_set_eof", mg_arg_set_eof(1));
+	expect_status(&bf, "arg_set_eof", mg_arg_get_eof(), 1);
+	expect_status(&bf, "resp_get_status", mg_resp_get_status(), 200);
+	expect_status(&bf, "headers_sent", mg_headers_sent(), 1);
+	check_resp_header(&bf, "X-Conformance", "content");
+	expect_phase_error(&bf, "say", mg_say("x"), ctx);
+	expect_phase_error(&bf, "req_read_body", mg_req_read_body(), ctx);
+	expect_phase_error(&bf, "send_headers", mg_send_headers(), ctx);
+	expect_phase_error(&bf, "req_set_method", mg_req_set_method("GET"), ctx);
+	expect_status(&bf, "req_http_version", mg_req_http_version(), 11);
+	check_workers(&bf);
+
+	if ((add_n = ctx_read(KEY_BF, chunk + n, sizeof chunk - n)) > 0)
+		n += add_n;
+	if ((add_n = ctx_read(KEY_HF, chunk + n, sizeof chunk - n)) <= 0)
+		add(&bf, "FAIL ctx_get: no lines from header_filter (%d)\n", (int)add_n);
+	else
+		n += add_n;
+	if ((size_t)n + bf.len <= sizeof chunk) {
+		memcpy(chunk + n, bf.buf, bf.len);
+		if (mg_abi_arg_set_chunk(chunk, n + bf.len) >= 0)
+			return MG_CONTINUE;
+	}
+	/* the lines cannot go into the body: the log phase writes them */
+	add(&bf, "FAIL arg_set_chunk: cannot append %d bytes of lines to the last chunk\n", (int)(n + bf.len));
+	ctx_append(&bf, KEY_LATE);
+	return MG_CONTINUE;
+}
+
+/* ---- log ---- */
+
+static report lg;
+
+/* log_lines writes each line of text to the error log at NOTICE as
+ * "conformance: <line>". */
+static void log_lines(const char *text, int32_t len)
+{
+	char line[1024];
+	int32_t i = 0, j, n;
+	while (i < len) {
+		for (j = i; j < len && text[j] != '\n'; j++)
+			;
+		n = snprintf(line, sizeof line, "conformance: %.*s", (int)(j - i), text + i);
+		if (n >= (int32_t)sizeof line)
+			n = sizeof line - 1;
+		mg_abi_log(MG_NOTICE, line, n);
+		i = j + 1;
+	}
+}
+
+MG_EXPORT("on_log") int32_t on_log(void)
+{
+	static const char *const ctx = "log_by_lua*";
+	int32_t n;
+
+	lg.len = 0;
+	check_phase(&lg, MG_PHASE_LOG);
+	check_config(&lg);
+	check_method(&lg);
+	expect_str(&lg, "req_get_body_data", mg_req_get_body_data(buf, sizeof buf), buf, BODY);
+	expect_status(&lg, "resp_get_status", mg_resp_get_status(), 200);
+	check_resp_header(&lg, "X-Conformance", "content");
+	expect_str(&lg, "var_get", mg_var_get("status", buf, sizeof buf), buf, "200");
+	expect_status(&lg, "headers_sent", mg_headers_sent(), 1);
+	expect_phase_error(&lg, "req_set_header", mg_req_set_header("X-Late", "1"), ctx);
+	expect_phase_error(&lg, "say", mg_say("x"), ctx);
+	expect_phase_error(&lg, "req_set_uri_args", mg_req_set_uri_args("x=1"), ctx);
+	expect_phase_error(&lg, "req_clear_header", mg_req_clear_header("X-Test"), ctx);
+	expect_status(&lg, "req_http_version", mg_req_http_version(), 11);
+	expect_phase_error(&lg, "req_set_method", mg_req_set_method("GET"), ctx);
+	expect_phase_error(&lg, "arg_set_eof", mg_arg_set_eof(1), ctx);
+	check_workers(&lg);
+
+	n = ctx_read(KEY_LATE, lines, sizeof lines);
+	if (n <= 0)
+		add(&lg, "FAIL ctx_get: no lines from content after eof (%d)\n", (int)n);
+	else
+		log_lines(lines, n);
+	log_lines(lg.buf, lg.len);
+	mg_log(MG_NOTICE, "conformance: done");
+	return MG_CONTINUE;
+}

@@ -1,0 +1,51 @@
+package wasm
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/moongate/moongate/abi"
+)
+
+// FuzzHostCalls calls host functions with arbitrary arguments (pointers,
+// lengths, numbers) in arbitrary phases against a live instance's memory:
+// a call may fail with a status, never panic.
+func FuzzHostCalls(f *testing.F) {
+	f.Add(funcIndex("req_get_method"), uint8(abi.PhaseAccess), []byte{0, 1, 0, 0, 16, 0, 0, 0})
+	f.Add(funcIndex("last_error"), uint8(abi.PhaseLog), []byte{0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0})
+	f.Add(funcIndex("print"), uint8(abi.PhaseContent), []byte{0xf0, 0xff, 0, 0, 0xff, 0xff, 0, 0})
+	f.Add(funcIndex("arg_get_chunk"), uint8(abi.PhaseBodyFilter), []byte{0, 0, 0, 0, 0, 0, 1, 0})
+	rt, _ := newTestRuntime(f, Options{})
+	m := load(f, rt, writeModule(f, guestModule()), Limits{})
+	in := borrow(f, m)
+	mem := in.mod.Memory()
+	mem.WriteString(0x100, "x-test\x00/a?b=c&d\nPOST")
+	f.Fuzz(func(t *testing.T, fn, phase uint8, args []byte) {
+		def := abi.Funcs[int(fn)%len(abi.Funcs)]
+		r := newRequest(t, conformanceRequest, abi.Phase(phase%uint8(abi.PhaseTimer+1)))
+		defer r.Release()
+		in.state = callState{r: r, config: []byte(`{"n":3}`)}
+		if r.Phase() == abi.PhaseBodyFilter {
+			in.state.arg = &filterArg{chunk: []byte("chunk")}
+		}
+		defer func() { in.state = callState{} }()
+		stack := make([]uint64, len(def.Params))
+		for i := range stack {
+			if len(args) >= 4 {
+				stack[i] = uint64(binary.LittleEndian.Uint32(args))
+				args = args[4:]
+			}
+		}
+		hostCall(in, r, def.Name, stack...)
+	})
+}
+
+// funcIndex returns the index of host function name in abi.Funcs.
+func funcIndex(name string) uint8 {
+	for i, f := range abi.Funcs {
+		if f.Name == name {
+			return uint8(i)
+		}
+	}
+	panic("no host function " + name)
+}

@@ -1,0 +1,290 @@
+/*
+ * moongate.c - the C SDK's code: the moongate_abi_version export, the
+ * scratch helpers and the list decoder. See moongate.h.
+ *
+ * It needs no libc and allocates nothing: results go to a static scratch
+ * buffer, which grows with memory.grow when a result does not fit.
+ */
+#include "moongate.h"
+
+/* MG_SCRATCH_SIZE is the scratch buffer's initial size; a larger result
+ * moves it to fresh pages at the end of linear memory. */
+#ifndef MG_SCRATCH_SIZE
+#define MG_SCRATCH_SIZE 4096
+#endif
+
+#define MG_PAGE 65536
+
+/* MG_SCRATCH_MAX bounds the scratch space (32767 pages), so that its size
+ * fits an int32_t. */
+#define MG_SCRATCH_MAX 0x7FFF0000
+
+MG_EXPORT("moongate_abi_version") int32_t moongate_abi_version(void) { return MG_ABI_VERSION; }
+
+int32_t mg_strlen(const char *s)
+{
+	int32_t n = 0;
+	if (s == NULL)
+		return 0;
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
+int mg_equal(const char *a, int32_t n, const char *b)
+{
+	int32_t i;
+	if (a == NULL || b == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (b[i] == '\0' || a[i] != b[i])
+			return 0;
+	return b[n] == '\0';
+}
+
+/* ---- Scratch space ---- */
+
+static char scratch_static[MG_SCRATCH_SIZE];
+static char *scratch = scratch_static;
+static int32_t scratch_cap = MG_SCRATCH_SIZE;
+
+/* grow adds pages of fresh linear memory and returns their address, or
+ * NULL when memory cannot grow. Outside Wasm (the native unit test) the
+ * scratch space never grows. */
+static char *grow(int32_t pages)
+{
+#ifdef __wasm__
+	int32_t old = (int32_t)__builtin_wasm_memory_grow(0, pages);
+	if (old >= 0)
+		return (char *)((uintptr_t)old * MG_PAGE);
+#else
+	(void)pages;
+#endif
+	return NULL;
+}
+
+/* scratch_reserve makes the scratch space hold at least n bytes; it
+ * returns 0 when it cannot. The new space is taken from fresh pages, so
+ * nothing else in linear memory moves. */
+static int scratch_reserve(int32_t n)
+{
+	int32_t pages;
+	char *p;
+	if (n <= scratch_cap)
+		return 1;
+	pages = (int32_t)(((uint32_t)n + MG_PAGE - 1) / MG_PAGE);
+	if ((p = grow(pages)) == NULL)
+		return 0;
+	scratch = p;
+	scratch_cap = pages * MG_PAGE;
+	return 1;
+}
+
+/* A getter is one host function that writes its result to a buffer, with
+ * its other arguments bundled in a query. */
+typedef struct {
+	const char *s;
+	int32_t s_len;
+	int32_t a, b;
+} query;
+
+typedef int32_t (*getter)(const query *q, char *buf, int32_t cap);
+
+/* fetch runs get with the retry protocol into the scratch space and
+ * returns the result NUL-terminated, or NULL with the error in *len. */
+static char *fetch(getter get, const query *q, int32_t *len)
+{
+	int32_t n = get(q, scratch, scratch_cap - 1);
+	if (n >= scratch_cap) {
+		if (n >= MG_SCRATCH_MAX || !scratch_reserve(n + 1))
+			n = MG_ERR_FAILED;
+		else if ((n = get(q, scratch, scratch_cap - 1)) >= scratch_cap)
+			n = MG_ERR_FAILED; /* the value grew between the calls */
+	}
+	if (len != NULL)
+		*len = n;
+	if (n < 0)
+		return NULL;
+	scratch[n] = '\0';
+	return scratch;
+}
+
+static int32_t get_last_error(const query *q, char *buf, int32_t cap) { (void)q; return mg_abi_last_error(buf, cap); }
+static int32_t get_config(const query *q, char *buf, int32_t cap) { (void)q; return mg_abi_plugin_config(buf, cap); }
+static int32_t get_method(const query *q, char *buf, int32_t cap) { (void)q; return mg_abi_req_get_method(buf, cap); }
+static int32_t get_uri(const query *q, char *buf, int32_t cap) { (void)q; return mg_abi_req_get_uri(buf, cap); }
+static int32_t get_header(const query *q, char *buf, int32_t cap) { return mg_abi_req_get_header(q->s, q->s_len, buf, cap); }
+static int32_t get_headers(const query *q, char *buf, int32_t cap) { return mg_abi_req_get_headers(q->a, q->b, buf, cap); }
+static int32_t get_uri_args(const query *q, char *buf, int32_t cap) { return mg_abi_req_get_uri_args(q->a, buf, cap); }
+static int32_t get_post_args(const query *q, char *buf, int32_t cap) { return mg_abi_req_get_post_args(q->a, buf, cap); }
+static int32_t get_raw_header(const query *q, char *buf, int32_t cap) { return mg_abi_req_raw_header(q->a, buf, cap); }
+static int32_t get_body(const query *q, char *buf, int32_t cap) { (void)q; return mg_abi_req_get_body_data(buf, cap); }
+static int32_t get_resp_header(const query *q, char *buf, int32_t cap) { return mg_abi_resp_get_header(q->s, q->s_len, buf, cap); }
+static int32_t get_resp_headers(const query *q, char *buf, int32_t cap) { return mg_abi_resp_get_headers(q->a, q->b, buf, cap); }
+static int32_t get_var(const query *q, char *buf, int32_t cap) { return mg_abi_var_get(q->s, q->s_len, buf, cap); }
+static int32_t get_ctx(const query *q, char *buf, int32_t cap) { return mg_abi_ctx_get(q->s, q->s_len, buf, cap); }
+static int32_t get_chunk(const query *q, char *buf, int32_t cap) { (void)q; return mg_abi_arg_get_chunk(buf, cap); }
+
+/* fetch_str and fetch_ints run get with a string or integer arguments. */
+static char *fetch_str(getter get, const char *s, int32_t *len)
+{
+	query q = {s, mg_strlen(s), 0, 0};
+	return fetch(get, &q, len);
+}
+
+static char *fetch_ints(getter get, int32_t a, int32_t b, int32_t *len)
+{
+	query q = {NULL, 0, a, b};
+	return fetch(get, &q, len);
+}
+
+char *mg_error_message(int32_t *len) { return fetch_ints(get_last_error, 0, 0, len); }
+char *mg_config(int32_t *len) { return fetch_ints(get_config, 0, 0, len); }
+char *mg_method(int32_t *len) { return fetch_ints(get_method, 0, 0, len); }
+char *mg_uri(int32_t *len) { return fetch_ints(get_uri, 0, 0, len); }
+char *mg_header(const char *name, int32_t *len) { return fetch_str(get_header, name, len); }
+char *mg_headers(int32_t max, int32_t raw, int32_t *len) { return fetch_ints(get_headers, max, raw, len); }
+char *mg_uri_args(int32_t max, int32_t *len) { return fetch_ints(get_uri_args, max, 0, len); }
+char *mg_post_args(int32_t max, int32_t *len) { return fetch_ints(get_post_args, max, 0, len); }
+char *mg_raw_header(int32_t no_request_line, int32_t *len) { return fetch_ints(get_raw_header, no_request_line, 0, len); }
+char *mg_body(int32_t *len) { return fetch_ints(get_body, 0, 0, len); }
+char *mg_resp_header(const char *name, int32_t *len) { return fetch_str(get_resp_header, name, len); }
+char *mg_resp_headers(int32_t max, int32_t raw, int32_t *len) { return fetch_ints(get_resp_headers, max, raw, len); }
+char *mg_var(const char *name, int32_t *len) { return fetch_str(get_var, name, len); }
+char *mg_ctx(const char *key, int32_t *len) { return fetch_str(get_ctx, key, len); }
+char *mg_chunk(int32_t *len) { return fetch_ints(get_chunk, 0, 0, len); }
+
+/* ---- Lists ---- */
+
+static uint32_t read_u32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	return (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
+}
+
+int32_t mg_list_init(mg_list *l, const char *data, int32_t len)
+{
+	uint32_t count;
+	if (data == NULL || len < 4)
+		return MG_ERR_BAD_ARGUMENT;
+	count = read_u32(data);
+	if (count > ((uint32_t)len - 4) / 8)
+		return MG_ERR_BAD_ARGUMENT;
+	l->data = data;
+	l->len = len;
+	l->count = count;
+	l->next = 0;
+	l->off = 4 + 8 * count;
+	return (int32_t)count;
+}
+
+int32_t mg_list_next(mg_list *l, mg_pair *p)
+{
+	const char *lens;
+	uint32_t klen, vlen, left;
+	if (l->next >= l->count)
+		return 0;
+	lens = l->data + 4 + 8 * l->next;
+	klen = read_u32(lens);
+	vlen = read_u32(lens + 4);
+	left = (uint32_t)l->len - l->off;
+	if (klen > left || (vlen != 0xFFFFFFFFu && vlen > left - klen))
+		return MG_ERR_BAD_ARGUMENT;
+	p->key = l->data + l->off;
+	p->key_len = (int32_t)klen;
+	l->off += klen;
+	if (vlen == 0xFFFFFFFFu) {
+		p->value = NULL;
+		p->value_len = MG_NO_VALUE;
+	} else {
+		p->value = l->data + l->off;
+		p->value_len = (int32_t)vlen;
+		l->off += vlen;
+	}
+	l->next++;
+	return 1;
+}
+
+int32_t mg_list_get(const char *data, int32_t len, const char *key, mg_pair *p)
+{
+	mg_list l;
+	int32_t rc = mg_list_init(&l, data, len);
+	if (rc < 0)
+		return rc;
+	while ((rc = mg_list_next(&l, p)) == 1)
+		if (mg_equal(p->key, p->key_len, key))
+			return 1;
+	return rc;
+}
+
+/* ---- Config ---- */
+
+/* string_end returns the offset just past the closing quote of the JSON
+ * string that opens at s[i], or -1 when it is not terminated. */
+static int32_t string_end(const char *s, int32_t i, int32_t len)
+{
+	for (i++; i < len; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return -1;
+}
+
+static int32_t skip_space(const char *s, int32_t i, int32_t len)
+{
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* unescape decodes the body of a JSON string, s[i:end), and returns its
+ * length; it writes it to out unless out is NULL. */
+static int32_t unescape(const char *s, int32_t i, int32_t end, char *out)
+{
+	int32_t n = 0;
+	for (; i < end; i++, n++) {
+		char c = s[i];
+		if (c == '\\' && i + 1 < end && s[i + 1] != 'u') { /* \uXXXX is kept */
+			switch (s[++i]) {
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			default: c = s[i]; break;
+			}
+		}
+		if (out != NULL)
+			out[n] = c;
+	}
+	return n;
+}
+
+int32_t mg_json_string(const char *json, int32_t len, const char *name, char *out, int32_t cap)
+{
+	int32_t i = 0, end, j, vend, n;
+	while (i < len) {
+		if (json[i] != '"') {
+			i++;
+			continue;
+		}
+		if ((end = string_end(json, i, len)) < 0)
+			break;
+		j = skip_space(json, end, len);
+		if (j < len && json[j] == ':' && mg_equal(json + i + 1, end - i - 2, name)) {
+			j = skip_space(json, j + 1, len);
+			if (j < len && json[j] == '"') {
+				if ((vend = string_end(json, j, len)) < 0)
+					break;
+				n = unescape(json, j + 1, vend - 1, NULL);
+				if (n <= cap)
+					unescape(json, j + 1, vend - 1, out);
+				return n;
+			}
+		}
+		i = end;
+	}
+	return MG_ERR_NOT_FOUND;
+}

@@ -1,0 +1,410 @@
+/*
+ * moongate.h - the C SDK for moongate Wasm guests.
+ *
+ * A moongate plugin written in C is a WebAssembly module built with
+ * `clang --target=wasm32-wasi -mexec-model=reactor` from this header,
+ * moongate.c and the guest's own files (README.md has the exact command).
+ * It talks to the gateway through the host functions of import module
+ * "moongate", described in abi/ABI.md (ABI version 1), and exports one
+ * function per phase it handles, each returning an action.
+ *
+ * The header needs no libc: it uses only <stddef.h> and <stdint.h>, which
+ * every freestanding C implementation has, and moongate.c allocates
+ * nothing (its scratch space is a static buffer that grows with
+ * memory.grow). Guests may still use wasi-libc.
+ *
+ * Three layers, from raw to convenient:
+ *
+ *  1. mg_abi_NAME: the host function NAME of abi/ABI.md, imported as it is.
+ *     Strings go in as (pointer, length); results come back in a
+ *     (buffer, capacity) the guest supplies: the call returns the result's
+ *     full length n and writes it only when n <= capacity, so a guest whose
+ *     buffer was too small calls again with one of at least n bytes.
+ *     Errors are the negative MG_ERR_* values; mg_error_message() or
+ *     mg_abi_last_error() gives the message.
+ *  2. mg_NAME: the same call taking NUL-terminated strings for its string
+ *     arguments (results still go to the guest's buffer, unterminated).
+ *  3. Scratch helpers (mg_method, mg_header, mg_config, ...): they run the
+ *     retry protocol into the SDK's scratch space and return the result
+ *     NUL-terminated, or NULL on error. Each takes an `int32_t *len` (may be
+ *     NULL) that receives the result's length, or the error code when NULL
+ *     is returned. The guest may change the result in place (upper-case a
+ *     body chunk, say); it stays valid only until the next scratch
+ *     helper call: copy what must outlive it. Hooks the host runs while a
+ *     call is in progress (header_filter during say or send_headers,
+ *     body_filter during say, print, flush or eof) may use the same
+ *     scratch space, so copy before such calls too.
+ *
+ * Lists (headers, query and form arguments) come back in the encoding of
+ * abi/ABI.md; walk them with mg_list_init and mg_list_next.
+ *
+ * A phase export:
+ *
+ *     MG_EXPORT("on_access") int32_t on_access(void) {
+ *         if (mg_header("x-token", NULL) == NULL)
+ *             return 401;
+ *         return MG_CONTINUE;
+ *     }
+ */
+#ifndef MOONGATE_H
+#define MOONGATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* MG_ABI_VERSION is the ABI version this SDK implements; moongate.c
+ * exports it as moongate_abi_version. */
+#define MG_ABI_VERSION 1
+
+/* MG_EXPORT(name) exports the function it precedes under name, for the
+ * phase exports: on_init, on_init_worker, on_rewrite, on_access,
+ * on_content, on_header_filter, on_body_filter, on_log, each
+ * `int32_t f(void)` returning an action.
+ *
+ * MG_IMPORT(name) declares the host function name of module "moongate".
+ *
+ * Both mean nothing outside Wasm, where the SDK compiles only for its
+ * native unit test (test/run.sh), against fake host functions. */
+#ifdef __wasm__
+#define MG_EXPORT(name) __attribute__((export_name(name)))
+#define MG_IMPORT(name) __attribute__((import_module("moongate"), import_name(name)))
+#else
+#define MG_EXPORT(name)
+#define MG_IMPORT(name)
+#endif
+
+/* Actions a phase export returns. MG_CONTINUE goes on with the request; any
+ * other value finishes it as ngx.exit(value) would: a status of 200 or more
+ * is sent, 444 closes the connection. */
+enum {
+	MG_CONTINUE = 0,
+	MG_CLOSE = 444
+};
+
+/* Error statuses: every host function returns >= 0 on success and one of
+ * these on failure. */
+enum mg_status {
+	/* MG_ERR_PHASE: the API is not allowed in the current phase ("API
+	 * disabled in the context of <phase>_by_lua*"). */
+	MG_ERR_PHASE = -1,
+	/* MG_ERR_NOT_FOUND: no such value (a missing header, variable or key). */
+	MG_ERR_NOT_FOUND = -2,
+	/* MG_ERR_BAD_ARGUMENT: a pointer or length outside the guest's memory,
+	 * or an invalid value. */
+	MG_ERR_BAD_ARGUMENT = -3,
+	/* MG_ERR_FAILED: the operation failed; the message says why. */
+	MG_ERR_FAILED = -4
+};
+
+/* Log levels for mg_log, as ngx.STDERR ... ngx.DEBUG. */
+enum mg_level {
+	MG_STDERR = 0,
+	MG_EMERG = 1,
+	MG_ALERT = 2,
+	MG_CRIT = 3,
+	MG_ERR = 4,
+	MG_WARN = 5,
+	MG_NOTICE = 6,
+	MG_INFO = 7,
+	MG_DEBUG = 8
+};
+
+/* Phase numbers, as mg_get_phase returns them. */
+enum mg_phase {
+	MG_PHASE_INIT = 1,
+	MG_PHASE_INIT_WORKER = 2,
+	MG_PHASE_SET = 3,
+	MG_PHASE_REWRITE = 4,
+	MG_PHASE_ACCESS = 5,
+	MG_PHASE_CONTENT = 6,
+	MG_PHASE_BALANCER = 7,
+	MG_PHASE_HEADER_FILTER = 8,
+	MG_PHASE_BODY_FILTER = 9,
+	MG_PHASE_LOG = 10,
+	MG_PHASE_TIMER = 11
+};
+
+/* ---- Layer 1: the host functions, as abi/ABI.md gives them. ---- */
+
+/* Errors, phase, logging, config. */
+MG_IMPORT("last_error") int32_t mg_abi_last_error(char *buf, int32_t cap);
+MG_IMPORT("get_phase") int32_t mg_abi_get_phase(void);
+MG_IMPORT("log") int32_t mg_abi_log(int32_t level, const char *msg, int32_t msg_len);
+MG_IMPORT("plugin_config") int32_t mg_abi_plugin_config(char *buf, int32_t cap);
+
+/* Request. */
+MG_IMPORT("req_get_method") int32_t mg_abi_req_get_method(char *buf, int32_t cap);
+MG_IMPORT("req_set_method") int32_t mg_abi_req_set_method(const char *method, int32_t method_len);
+MG_IMPORT("req_get_uri") int32_t mg_abi_req_get_uri(char *buf, int32_t cap);
+MG_IMPORT("req_set_uri") int32_t mg_abi_req_set_uri(const char *uri, int32_t uri_len, int32_t jump);
+MG_IMPORT("req_get_uri_args") int32_t mg_abi_req_get_uri_args(int32_t max, char *buf, int32_t cap);
+MG_IMPORT("req_set_uri_args") int32_t mg_abi_req_set_uri_args(const char *args, int32_t args_len);
+MG_IMPORT("req_get_headers") int32_t mg_abi_req_get_headers(int32_t max, int32_t raw, char *buf, int32_t cap);
+MG_IMPORT("req_get_header") int32_t mg_abi_req_get_header(const char *name, int32_t name_len, char *buf, int32_t cap);
+MG_IMPORT("req_set_header") int32_t mg_abi_req_set_header(const char *name, int32_t name_len, const char *value, int32_t value_len);
+MG_IMPORT("req_add_header") int32_t mg_abi_req_add_header(const char *name, int32_t name_len, const char *value, int32_t value_len);
+MG_IMPORT("req_clear_header") int32_t mg_abi_req_clear_header(const char *name, int32_t name_len);
+MG_IMPORT("req_http_version") int32_t mg_abi_req_http_version(void);
+MG_IMPORT("req_raw_header") int32_t mg_abi_req_raw_header(int32_t no_request_line, char *buf, int32_t cap);
+MG_IMPORT("req_start_time") double mg_abi_req_start_time(void);
+MG_IMPORT("req_is_internal") int32_t mg_abi_req_is_internal(void);
+MG_IMPORT("req_read_body") int32_t mg_abi_req_read_body(void);
+MG_IMPORT("req_discard_body") int32_t mg_abi_req_discard_body(void);
+MG_IMPORT("req_get_body_data") int32_t mg_abi_req_get_body_data(char *buf, int32_t cap);
+MG_IMPORT("req_set_body_data") int32_t mg_abi_req_set_body_data(const char *data, int32_t data_len);
+MG_IMPORT("req_get_post_args") int32_t mg_abi_req_get_post_args(int32_t max, char *buf, int32_t cap);
+
+/* Response. */
+MG_IMPORT("resp_get_status") int32_t mg_abi_resp_get_status(void);
+MG_IMPORT("resp_set_status") int32_t mg_abi_resp_set_status(int32_t status);
+MG_IMPORT("resp_get_header") int32_t mg_abi_resp_get_header(const char *name, int32_t name_len, char *buf, int32_t cap);
+MG_IMPORT("resp_get_headers") int32_t mg_abi_resp_get_headers(int32_t max, int32_t raw, char *buf, int32_t cap);
+MG_IMPORT("resp_set_header") int32_t mg_abi_resp_set_header(const char *name, int32_t name_len, const char *value, int32_t value_len);
+MG_IMPORT("resp_add_header") int32_t mg_abi_resp_add_header(const char *name, int32_t name_len, const char *value, int32_t value_len);
+MG_IMPORT("resp_clear_header") int32_t mg_abi_resp_clear_header(const char *name, int32_t name_len);
+MG_IMPORT("say") int32_t mg_abi_say(const char *s, int32_t len);
+MG_IMPORT("print") int32_t mg_abi_print(const char *s, int32_t len);
+MG_IMPORT("flush") int32_t mg_abi_flush(void);
+MG_IMPORT("eof") int32_t mg_abi_eof(void);
+MG_IMPORT("send_headers") int32_t mg_abi_send_headers(void);
+MG_IMPORT("headers_sent") int32_t mg_abi_headers_sent(void);
+MG_IMPORT("redirect") int32_t mg_abi_redirect(const char *uri, int32_t uri_len, int32_t status);
+
+/* Variables and per-request storage. */
+MG_IMPORT("var_get") int32_t mg_abi_var_get(const char *name, int32_t name_len, char *buf, int32_t cap);
+MG_IMPORT("var_set") int32_t mg_abi_var_set(const char *name, int32_t name_len, const char *value, int32_t value_len);
+MG_IMPORT("ctx_get") int32_t mg_abi_ctx_get(const char *key, int32_t key_len, char *buf, int32_t cap);
+MG_IMPORT("ctx_set") int32_t mg_abi_ctx_set(const char *key, int32_t key_len, const char *value, int32_t value_len);
+
+/* body_filter's ngx.arg. */
+MG_IMPORT("arg_get_chunk") int32_t mg_abi_arg_get_chunk(char *buf, int32_t cap);
+MG_IMPORT("arg_set_chunk") int32_t mg_abi_arg_set_chunk(const char *chunk, int32_t chunk_len);
+MG_IMPORT("arg_get_eof") int32_t mg_abi_arg_get_eof(void);
+MG_IMPORT("arg_set_eof") int32_t mg_abi_arg_set_eof(int32_t eof);
+
+/* Workers. */
+MG_IMPORT("worker_id") int32_t mg_abi_worker_id(void);
+MG_IMPORT("worker_count") int32_t mg_abi_worker_count(void);
+MG_IMPORT("worker_pid") int32_t mg_abi_worker_pid(void);
+MG_IMPORT("worker_exiting") int32_t mg_abi_worker_exiting(void);
+
+/* ---- Layer 2: NUL-terminated strings in. ---- */
+
+/* mg_strlen returns the length of the NUL-terminated s (0 for NULL). */
+int32_t mg_strlen(const char *s);
+
+/* mg_last_error writes the last error's message to buf (ngx: the error
+ * Lua would raise or return). */
+static inline int32_t mg_last_error(char *buf, int32_t cap) { return mg_abi_last_error(buf, cap); }
+/* mg_get_phase returns the current phase, an MG_PHASE_* (ngx.get_phase). */
+static inline int32_t mg_get_phase(void) { return mg_abi_get_phase(); }
+/* mg_log writes msg to the error log at level, an MG_* level (ngx.log). */
+static inline int32_t mg_log(int32_t level, const char *msg) { return mg_abi_log(level, msg, mg_strlen(msg)); }
+/* mg_plugin_config writes the hook's config, as JSON, to buf. */
+static inline int32_t mg_plugin_config(char *buf, int32_t cap) { return mg_abi_plugin_config(buf, cap); }
+
+/* mg_req_get_method writes the request method to buf (ngx.req.get_method). */
+static inline int32_t mg_req_get_method(char *buf, int32_t cap) { return mg_abi_req_get_method(buf, cap); }
+/* mg_req_set_method sets the request method (ngx.req.set_method). */
+static inline int32_t mg_req_set_method(const char *method) { return mg_abi_req_set_method(method, mg_strlen(method)); }
+/* mg_req_get_uri writes $uri to buf. */
+static inline int32_t mg_req_get_uri(char *buf, int32_t cap) { return mg_abi_req_get_uri(buf, cap); }
+/* mg_req_set_uri sets $uri; jump (rewrite only) matches the routes again
+ * once the hook returns 0 (ngx.req.set_uri). */
+static inline int32_t mg_req_set_uri(const char *uri, int32_t jump) { return mg_abi_req_set_uri(uri, mg_strlen(uri), jump); }
+/* mg_req_get_uri_args writes at most max (0: all) query arguments to buf,
+ * as a list (ngx.req.get_uri_args). */
+static inline int32_t mg_req_get_uri_args(int32_t max, char *buf, int32_t cap) { return mg_abi_req_get_uri_args(max, buf, cap); }
+/* mg_req_set_uri_args replaces the query string (ngx.req.set_uri_args). */
+static inline int32_t mg_req_set_uri_args(const char *args) { return mg_abi_req_set_uri_args(args, mg_strlen(args)); }
+/* mg_req_get_headers writes at most max (0: all) request headers to buf,
+ * as a list, names lower-cased unless raw (ngx.req.get_headers). */
+static inline int32_t mg_req_get_headers(int32_t max, int32_t raw, char *buf, int32_t cap) { return mg_abi_req_get_headers(max, raw, buf, cap); }
+/* mg_req_get_header writes the first value of request header name to buf. */
+static inline int32_t mg_req_get_header(const char *name, char *buf, int32_t cap) { return mg_abi_req_get_header(name, mg_strlen(name), buf, cap); }
+/* mg_req_set_header replaces request header name (ngx.req.set_header). */
+static inline int32_t mg_req_set_header(const char *name, const char *value) { return mg_abi_req_set_header(name, mg_strlen(name), value, mg_strlen(value)); }
+/* mg_req_add_header adds a value to request header name. */
+static inline int32_t mg_req_add_header(const char *name, const char *value) { return mg_abi_req_add_header(name, mg_strlen(name), value, mg_strlen(value)); }
+/* mg_req_clear_header removes request header name (ngx.req.clear_header). */
+static inline int32_t mg_req_clear_header(const char *name) { return mg_abi_req_clear_header(name, mg_strlen(name)); }
+/* mg_req_http_version returns 10 for HTTP/1.0, 11 for HTTP/1.1. */
+static inline int32_t mg_req_http_version(void) { return mg_abi_req_http_version(); }
+/* mg_req_raw_header writes the raw request header to buf, with the request
+ * line unless no_request_line (ngx.req.raw_header). */
+static inline int32_t mg_req_raw_header(int32_t no_request_line, char *buf, int32_t cap) { return mg_abi_req_raw_header(no_request_line, buf, cap); }
+/* mg_req_start_time returns the request's start, in seconds since the epoch. */
+static inline double mg_req_start_time(void) { return mg_abi_req_start_time(); }
+/* mg_req_is_internal returns 1 for an internal request, else 0. */
+static inline int32_t mg_req_is_internal(void) { return mg_abi_req_is_internal(); }
+/* mg_req_read_body reads the request body (ngx.req.read_body). */
+static inline int32_t mg_req_read_body(void) { return mg_abi_req_read_body(); }
+/* mg_req_discard_body discards the request body (ngx.req.discard_body). */
+static inline int32_t mg_req_discard_body(void) { return mg_abi_req_discard_body(); }
+/* mg_req_get_body_data writes the request body to buf; MG_ERR_NOT_FOUND
+ * when it was not read or is empty (ngx.req.get_body_data). */
+static inline int32_t mg_req_get_body_data(char *buf, int32_t cap) { return mg_abi_req_get_body_data(buf, cap); }
+/* mg_req_set_body_data replaces the request body with the NUL-terminated
+ * data (mg_abi_req_set_body_data takes any bytes). */
+static inline int32_t mg_req_set_body_data(const char *data) { return mg_abi_req_set_body_data(data, mg_strlen(data)); }
+/* mg_req_get_post_args writes at most max (0: all) form arguments to buf,
+ * as a list (ngx.req.get_post_args). */
+static inline int32_t mg_req_get_post_args(int32_t max, char *buf, int32_t cap) { return mg_abi_req_get_post_args(max, buf, cap); }
+
+/* mg_resp_get_status returns the response status, 0 until set (ngx.status). */
+static inline int32_t mg_resp_get_status(void) { return mg_abi_resp_get_status(); }
+/* mg_resp_set_status sets the response status (ngx.status = status). */
+static inline int32_t mg_resp_set_status(int32_t status) { return mg_abi_resp_set_status(status); }
+/* mg_resp_get_header writes the first value of response header name to buf
+ * (ngx.header[name]). */
+static inline int32_t mg_resp_get_header(const char *name, char *buf, int32_t cap) { return mg_abi_resp_get_header(name, mg_strlen(name), buf, cap); }
+/* mg_resp_get_headers writes at most max (0: all) response headers to buf,
+ * as a list (ngx.resp.get_headers). */
+static inline int32_t mg_resp_get_headers(int32_t max, int32_t raw, char *buf, int32_t cap) { return mg_abi_resp_get_headers(max, raw, buf, cap); }
+/* mg_resp_set_header replaces response header name (ngx.header[name] = value). */
+static inline int32_t mg_resp_set_header(const char *name, const char *value) { return mg_abi_resp_set_header(name, mg_strlen(name), value, mg_strlen(value)); }
+/* mg_resp_add_header adds a value to response header name (ngx.resp.add_header). */
+static inline int32_t mg_resp_add_header(const char *name, const char *value) { return mg_abi_resp_add_header(name, mg_strlen(name), value, mg_strlen(value)); }
+/* mg_resp_clear_header removes response header name (ngx.header[name] = nil). */
+static inline int32_t mg_resp_clear_header(const char *name) { return mg_abi_resp_clear_header(name, mg_strlen(name)); }
+/* mg_say writes s and a newline to the response body (ngx.say). */
+static inline int32_t mg_say(const char *s) { return mg_abi_say(s, mg_strlen(s)); }
+/* mg_print writes s to the response body (ngx.print). */
+static inline int32_t mg_print(const char *s) { return mg_abi_print(s, mg_strlen(s)); }
+/* mg_flush sends the response written so far (ngx.flush). */
+static inline int32_t mg_flush(void) { return mg_abi_flush(); }
+/* mg_eof ends the response body (ngx.eof). */
+static inline int32_t mg_eof(void) { return mg_abi_eof(); }
+/* mg_send_headers sends the response headers (ngx.send_headers). */
+static inline int32_t mg_send_headers(void) { return mg_abi_send_headers(); }
+/* mg_headers_sent returns 1 once the response headers are sent, else 0. */
+static inline int32_t mg_headers_sent(void) { return mg_abi_headers_sent(); }
+/* mg_redirect sets Location to uri; the export then returns status, one of
+ * 301, 302, 303, 307, 308 (ngx.redirect). */
+static inline int32_t mg_redirect(const char *uri, int32_t status) { return mg_abi_redirect(uri, mg_strlen(uri), status); }
+
+/* mg_var_get writes ngx.var[name] to buf. */
+static inline int32_t mg_var_get(const char *name, char *buf, int32_t cap) { return mg_abi_var_get(name, mg_strlen(name), buf, cap); }
+/* mg_var_set sets ngx.var[name] = value. */
+static inline int32_t mg_var_set(const char *name, const char *value) { return mg_abi_var_set(name, mg_strlen(name), value, mg_strlen(value)); }
+/* mg_ctx_get writes the request's value for key (shared by the request's
+ * Wasm hooks) to buf. */
+static inline int32_t mg_ctx_get(const char *key, char *buf, int32_t cap) { return mg_abi_ctx_get(key, mg_strlen(key), buf, cap); }
+/* mg_ctx_set sets the request's value for key. */
+static inline int32_t mg_ctx_set(const char *key, const char *value) { return mg_abi_ctx_set(key, mg_strlen(key), value, mg_strlen(value)); }
+
+/* mg_arg_get_chunk writes body_filter's current chunk to buf (ngx.arg[1]). */
+static inline int32_t mg_arg_get_chunk(char *buf, int32_t cap) { return mg_abi_arg_get_chunk(buf, cap); }
+/* mg_arg_set_chunk replaces the current chunk with the NUL-terminated chunk
+ * (mg_abi_arg_set_chunk takes any bytes). */
+static inline int32_t mg_arg_set_chunk(const char *chunk) { return mg_abi_arg_set_chunk(chunk, mg_strlen(chunk)); }
+/* mg_arg_get_eof returns 1 when the current chunk is the last (ngx.arg[2]). */
+static inline int32_t mg_arg_get_eof(void) { return mg_abi_arg_get_eof(); }
+/* mg_arg_set_eof sets ngx.arg[2]; 1 ends the body after this chunk. */
+static inline int32_t mg_arg_set_eof(int32_t eof) { return mg_abi_arg_set_eof(eof); }
+
+/* mg_worker_id returns this instance's number within its pool (ngx.worker.id). */
+static inline int32_t mg_worker_id(void) { return mg_abi_worker_id(); }
+/* mg_worker_count returns the pool's size (ngx.worker.count). */
+static inline int32_t mg_worker_count(void) { return mg_abi_worker_count(); }
+/* mg_worker_pid returns the gateway's process id (ngx.worker.pid). */
+static inline int32_t mg_worker_pid(void) { return mg_abi_worker_pid(); }
+/* mg_worker_exiting returns 1 while the gateway shuts down. */
+static inline int32_t mg_worker_exiting(void) { return mg_abi_worker_exiting(); }
+
+/* ---- Layer 3: scratch helpers (see the top of this file). ---- */
+
+/* mg_error_message returns the last error's message. */
+char *mg_error_message(int32_t *len);
+/* mg_config returns the hook's config as JSON ("null" when absent). */
+char *mg_config(int32_t *len);
+/* mg_method returns the request method. */
+char *mg_method(int32_t *len);
+/* mg_uri returns $uri. */
+char *mg_uri(int32_t *len);
+/* mg_header returns the first value of request header name. */
+char *mg_header(const char *name, int32_t *len);
+/* mg_headers returns the request headers as a list (see mg_list_init). */
+char *mg_headers(int32_t max, int32_t raw, int32_t *len);
+/* mg_uri_args returns the query arguments as a list. */
+char *mg_uri_args(int32_t max, int32_t *len);
+/* mg_post_args returns the form arguments as a list. */
+char *mg_post_args(int32_t max, int32_t *len);
+/* mg_raw_header returns the raw request header. */
+char *mg_raw_header(int32_t no_request_line, int32_t *len);
+/* mg_body returns the request body. */
+char *mg_body(int32_t *len);
+/* mg_resp_header returns the first value of response header name. */
+char *mg_resp_header(const char *name, int32_t *len);
+/* mg_resp_headers returns the response headers as a list. */
+char *mg_resp_headers(int32_t max, int32_t raw, int32_t *len);
+/* mg_var returns ngx.var[name]. */
+char *mg_var(const char *name, int32_t *len);
+/* mg_ctx returns the request's value for key. */
+char *mg_ctx(const char *key, int32_t *len);
+/* mg_chunk returns body_filter's current chunk. */
+char *mg_chunk(int32_t *len);
+
+/* ---- Lists ---- */
+
+/* MG_NO_VALUE is the value_len of a list entry without a value (a query
+ * argument without "=", which Lua shows as true). */
+#define MG_NO_VALUE (-1)
+
+/* mg_list walks a list in the encoding of abi/ABI.md. */
+typedef struct {
+	const char *data;    /* the encoded list */
+	int32_t len;         /* its length */
+	uint32_t count;      /* number of pairs */
+	uint32_t next;       /* index of the next pair */
+	uint32_t off;        /* offset of the next pair's key */
+} mg_list;
+
+/* mg_pair is one entry of a list. key and value are not NUL-terminated;
+ * value is NULL and value_len MG_NO_VALUE for an entry without a value. */
+typedef struct {
+	const char *key;
+	int32_t key_len;
+	const char *value;
+	int32_t value_len;
+} mg_pair;
+
+/* mg_list_init starts walking the list of len bytes at data. It returns
+ * the number of pairs, or MG_ERR_BAD_ARGUMENT when the header does not
+ * fit in len bytes. */
+int32_t mg_list_init(mg_list *l, const char *data, int32_t len);
+
+/* mg_list_next reads the next pair into p. It returns 1 when it read one,
+ * 0 at the end of the list, and MG_ERR_BAD_ARGUMENT when the pair runs
+ * past the end of the data. */
+int32_t mg_list_next(mg_list *l, mg_pair *p);
+
+/* mg_list_get finds the first entry named key (compared exactly) and
+ * stores it in p; it returns 1 when found, 0 when not, or
+ * MG_ERR_BAD_ARGUMENT for a malformed list. */
+int32_t mg_list_get(const char *data, int32_t len, const char *key, mg_pair *p);
+
+/* ---- Config ---- */
+
+/* mg_json_string looks up the string member name of the JSON text json
+ * (len bytes), as in a plugin config such as {"key":"s3cret"}: the first
+ * member of that name (as written, escapes not decoded) whose value is a
+ * string, at any depth. Like the host functions, it returns the value's
+ * length n and writes it to out only when n <= cap, decoding the escapes
+ * \" \\ \/ \b \f \n \r \t (a \uXXXX escape is kept as written). It
+ * returns MG_ERR_NOT_FOUND when there is no such member. It is a lookup for
+ * small configs, not a JSON parser: it does not validate. */
+int32_t mg_json_string(const char *json, int32_t len, const char *name, char *out, int32_t cap);
+
+/* mg_equal reports whether the n bytes at a equal the NUL-terminated b. */
+int mg_equal(const char *a, int32_t n, const char *b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MOONGATE_H */

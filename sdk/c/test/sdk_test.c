@@ -1,0 +1,291 @@
+/*
+ * The C SDK's native unit test: the list decoder, mg_json_string, mg_equal
+ * and the scratch helpers, the last against fake host functions. run.sh
+ * builds it with a 64-byte scratch space.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "moongate.h"
+
+static int failures;
+
+#define EXPECT(cond, ...)                                                  \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			failures++;                                        \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);       \
+			printf(__VA_ARGS__);                               \
+			printf("\n");                                      \
+		}                                                          \
+	} while (0)
+
+/* ---- Fake host functions ---- */
+
+/* The result every fake returns: fake_status when negative, else
+ * fake_value, written by the ABI's rule. fake_calls counts the calls. */
+static const char *fake_value;
+static int32_t fake_status;
+static int fake_calls;
+
+static int32_t fake(char *buf, int32_t cap)
+{
+	int32_t n;
+	fake_calls++;
+	if (fake_status < 0)
+		return fake_status;
+	n = (int32_t)strlen(fake_value);
+	if (n <= cap)
+		memcpy(buf, fake_value, n);
+	return n;
+}
+
+int32_t mg_abi_last_error(char *buf, int32_t cap) { return fake(buf, cap); }
+int32_t mg_abi_plugin_config(char *buf, int32_t cap) { return fake(buf, cap); }
+int32_t mg_abi_req_get_method(char *buf, int32_t cap) { return fake(buf, cap); }
+int32_t mg_abi_req_get_uri(char *buf, int32_t cap) { return fake(buf, cap); }
+int32_t mg_abi_req_get_uri_args(int32_t max, char *buf, int32_t cap) { (void)max; return fake(buf, cap); }
+int32_t mg_abi_req_get_headers(int32_t max, int32_t raw, char *buf, int32_t cap) { (void)max; (void)raw; return fake(buf, cap); }
+int32_t mg_abi_req_get_header(const char *name, int32_t name_len, char *buf, int32_t cap) { (void)name; (void)name_len; return fake(buf, cap); }
+int32_t mg_abi_req_raw_header(int32_t no_request_line, char *buf, int32_t cap) { (void)no_request_line; return fake(buf, cap); }
+int32_t mg_abi_req_get_body_data(char *buf, int32_t cap) { return fake(buf, cap); }
+int32_t mg_abi_req_get_post_args(int32_t max, char *buf, int32_t cap) { (void)max; return fake(buf, cap); }
+int32_t mg_abi_resp_get_header(const char *name, int32_t name_len, char *buf, int32_t cap) { (void)name; (void)name_len; return fake(buf, cap); }
+int32_t mg_abi_resp_get_headers(int32_t max, int32_t raw, char *buf, int32_t cap) { (void)max; (void)raw; return fake(buf, cap); }
+int32_t mg_abi_var_get(const char *name, int32_t name_len, char *buf, int32_t cap) { (void)name; (void)name_len; return fake(buf, cap); }
+int32_t mg_abi_ctx_get(const char *key, int32_t key_len, char *buf, int32_t cap) { (void)key; (void)key_len; return fake(buf, cap); }
+int32_t mg_abi_arg_get_chunk(char *buf, int32_t cap) { return fake(buf, cap); }
+
+/* ---- Scratch helpers ---- */
+
+static char *h_error_message(int32_t *len) { return mg_error_message(len); }
+static char *h_config(int32_t *len) { return mg_config(len); }
+static char *h_method(int32_t *len) { return mg_method(len); }
+static char *h_uri(int32_t *len) { return mg_uri(len); }
+static char *h_header(int32_t *len) { return mg_header("x-a", len); }
+static char *h_headers(int32_t *len) { return mg_headers(0, 0, len); }
+static char *h_uri_args(int32_t *len) { return mg_uri_args(0, len); }
+static char *h_post_args(int32_t *len) { return mg_post_args(0, len); }
+static char *h_raw_header(int32_t *len) { return mg_raw_header(1, len); }
+static char *h_body(int32_t *len) { return mg_body(len); }
+static char *h_resp_header(int32_t *len) { return mg_resp_header("x-a", len); }
+static char *h_resp_headers(int32_t *len) { return mg_resp_headers(0, 1, len); }
+static char *h_var(int32_t *len) { return mg_var("uri", len); }
+static char *h_ctx(int32_t *len) { return mg_ctx("k", len); }
+static char *h_chunk(int32_t *len) { return mg_chunk(len); }
+
+static void test_scratch(void)
+{
+	static const struct {
+		const char *name;
+		char *(*helper)(int32_t *len);
+	} helpers[] = {
+		{"mg_error_message", h_error_message}, {"mg_config", h_config},
+		{"mg_method", h_method}, {"mg_uri", h_uri}, {"mg_header", h_header},
+		{"mg_headers", h_headers}, {"mg_uri_args", h_uri_args},
+		{"mg_post_args", h_post_args}, {"mg_raw_header", h_raw_header},
+		{"mg_body", h_body}, {"mg_resp_header", h_resp_header},
+		{"mg_resp_headers", h_resp_headers}, {"mg_var", h_var},
+		{"mg_ctx", h_ctx}, {"mg_chunk", h_chunk},
+	};
+	/* 63 bytes fill the 64-byte scratch space with its NUL; 64 do not,
+	 * and natively it cannot grow. */
+	static const char fits[] = "123456789012345678901234567890123456789012345678901234567890123";
+	static const char too_long[] = "1234567890123456789012345678901234567890123456789012345678901234";
+	static const struct {
+		const char *name;
+		const char *value;
+		int32_t status;
+		int32_t want_len; /* the length, or the error */
+		int want_calls;
+	} tests[] = {
+		{"short", "POST", 0, 4, 1},
+		{"empty", "", 0, 0, 1},
+		{"fills the scratch space", fits, 0, 63, 1},
+		{"larger than the scratch space", too_long, 0, MG_ERR_FAILED, 1},
+		{"not found", NULL, MG_ERR_NOT_FOUND, MG_ERR_NOT_FOUND, 1},
+		{"phase error", NULL, MG_ERR_PHASE, MG_ERR_PHASE, 1},
+	};
+	size_t h, t;
+	for (h = 0; h < sizeof helpers / sizeof helpers[0]; h++) {
+		for (t = 0; t < sizeof tests / sizeof tests[0]; t++) {
+			int32_t len = 12345;
+			char *got;
+			fake_value = tests[t].value;
+			fake_status = tests[t].status;
+			fake_calls = 0;
+			got = helpers[h].helper(&len);
+			EXPECT(len == tests[t].want_len, "%s, %s: len %d, want %d", helpers[h].name, tests[t].name,
+			       (int)len, (int)tests[t].want_len);
+			EXPECT(fake_calls == tests[t].want_calls, "%s, %s: %d calls, want %d", helpers[h].name,
+			       tests[t].name, fake_calls, tests[t].want_calls);
+			if (tests[t].want_len < 0)
+				EXPECT(got == NULL, "%s, %s: got a result", helpers[h].name, tests[t].name);
+			else
+				EXPECT(got != NULL && strcmp(got, tests[t].value) == 0, "%s, %s: got \"%s\"",
+				       helpers[h].name, tests[t].name, got ? got : "(null)");
+		}
+	}
+	fake_value = "x";
+	fake_status = 0;
+	EXPECT(mg_method(NULL) != NULL, "mg_method(NULL): no result");
+}
+
+/* ---- Lists ---- */
+
+/* build writes the list of n pairs (a NULL value: no value) into out and
+ * returns its length. */
+static int32_t build(char *out, const char *const pairs[][2], uint32_t n)
+{
+	uint32_t i, off = 4 + 8 * n;
+	memcpy(out, &n, 4); /* the test machine is little-endian, as Wasm */
+	for (i = 0; i < n; i++) {
+		uint32_t k = (uint32_t)strlen(pairs[i][0]);
+		uint32_t v = pairs[i][1] ? (uint32_t)strlen(pairs[i][1]) : 0xFFFFFFFFu;
+		memcpy(out + 4 + 8 * i, &k, 4);
+		memcpy(out + 8 + 8 * i, &v, 4);
+		memcpy(out + off, pairs[i][0], k);
+		off += k;
+		if (pairs[i][1]) {
+			memcpy(out + off, pairs[i][1], v);
+			off += v;
+		}
+	}
+	return (int32_t)off;
+}
+
+static void test_list(void)
+{
+	static const char *const pairs[][2] = {{"a", "1"}, {"flag", NULL}, {"b", "2"}, {"b", ""}, {"", "x"}};
+	const uint32_t n = sizeof pairs / sizeof pairs[0];
+	char data[256];
+	int32_t len = build(data, pairs, n);
+	mg_list l;
+	mg_pair p;
+	uint32_t i;
+
+	EXPECT(mg_list_init(&l, data, len) == (int32_t)n, "init: wrong count");
+	for (i = 0; i < n; i++) {
+		EXPECT(mg_list_next(&l, &p) == 1, "pair %u: not read", i);
+		EXPECT(mg_equal(p.key, p.key_len, pairs[i][0]), "pair %u: key \"%.*s\"", i, (int)p.key_len, p.key);
+		if (pairs[i][1] == NULL)
+			EXPECT(p.value == NULL && p.value_len == MG_NO_VALUE, "pair %u: has a value", i);
+		else
+			EXPECT(p.value != NULL && mg_equal(p.value, p.value_len, pairs[i][1]), "pair %u: value \"%.*s\"",
+			       i, (int)p.value_len, p.value ? p.value : "");
+	}
+	EXPECT(mg_list_next(&l, &p) == 0, "no end after %u pairs", n);
+	EXPECT(mg_list_next(&l, &p) == 0, "no end twice");
+
+	EXPECT(mg_list_get(data, len, "b", &p) == 1 && mg_equal(p.value, p.value_len, "2"), "get b");
+	EXPECT(mg_list_get(data, len, "flag", &p) == 1 && p.value_len == MG_NO_VALUE, "get flag");
+	EXPECT(mg_list_get(data, len, "B", &p) == 0, "get B: found");
+	EXPECT(mg_list_init(&l, data, 4) == MG_ERR_BAD_ARGUMENT, "count past the end: accepted");
+}
+
+static void test_list_malformed(void)
+{
+	static const char *const one[][2] = {{"key", "value"}};
+	char data[64];
+	int32_t len = build(data, one, 1);
+	mg_list l;
+	mg_pair p;
+	static const struct {
+		const char *name;
+		int32_t len;      /* of data to give */
+		int32_t want_init; /* mg_list_init's result */
+		int32_t want_next; /* mg_list_next's, when init succeeds */
+	} tests[] = {
+		{"whole", 0, 1, 1},
+		{"empty", -1, MG_ERR_BAD_ARGUMENT, 0},
+		{"count only", 4, MG_ERR_BAD_ARGUMENT, 0},
+		{"lengths only", 12, 1, MG_ERR_BAD_ARGUMENT},
+		{"key cut", 14, 1, MG_ERR_BAD_ARGUMENT},
+		{"value cut", 19, 1, MG_ERR_BAD_ARGUMENT},
+	};
+	size_t t;
+	for (t = 0; t < sizeof tests / sizeof tests[0]; t++) {
+		int32_t give = tests[t].len == 0 ? len : tests[t].len < 0 ? 0 : tests[t].len;
+		int32_t rc = mg_list_init(&l, data, give);
+		EXPECT(rc == tests[t].want_init, "%s: init %d, want %d", tests[t].name, (int)rc, (int)tests[t].want_init);
+		if (rc >= 0) {
+			rc = mg_list_next(&l, &p);
+			EXPECT(rc == tests[t].want_next, "%s: next %d, want %d", tests[t].name, (int)rc,
+			       (int)tests[t].want_next);
+		}
+	}
+	EXPECT(mg_list_init(&l, NULL, 8) == MG_ERR_BAD_ARGUMENT, "NULL accepted");
+}
+
+/* ---- Config ---- */
+
+static void test_json_string(void)
+{
+	static const struct {
+		const char *name, *json, *key;
+		int32_t cap;
+		int32_t want_len;
+		const char *want; /* NULL: nothing written */
+	} tests[] = {
+		{"member", "{\"key\":\"s3cret\",\"user\":\"al\"}", "key", 32, 6, "s3cret"},
+		{"second member", "{\"key\":\"s3cret\",\"user\":\"al\"}", "user", 32, 2, "al"},
+		{"spaces", "{ \"key\" :\n \"v\" }", "key", 32, 1, "v"},
+		{"escapes", "{\"k\":\"a\\\"b\\\\c\\/d\\n\"}", "k", 32, 8, "a\"b\\c/d\n"},
+		{"unicode escape kept", "{\"k\":\"\\u0041\"}", "k", 32, 6, "\\u0041"},
+		{"name as a value first", "{\"user\":\"key\",\"key\":\"v\"}", "key", 32, 1, "v"},
+		{"name inside a string", "{\"a\":\"\\\"key\\\":\\\"no\\\"\",\"key\":\"yes\"}", "key", 32, 3, "yes"},
+		{"non-string value skipped", "{\"n\":3,\"m\":{\"n\":\"x\"}}", "n", 32, 1, "x"},
+		{"empty value", "{\"k\":\"\"}", "k", 32, 0, ""},
+		{"too small", "{\"k\":\"abcdef\"}", "k", 3, 6, NULL},
+		{"missing", "{\"k\":\"v\"}", "key", 32, MG_ERR_NOT_FOUND, NULL},
+		{"prefix of a name", "{\"keys\":\"v\"}", "key", 32, MG_ERR_NOT_FOUND, NULL},
+		{"null config", "null", "key", 32, MG_ERR_NOT_FOUND, NULL},
+		{"unterminated", "{\"k\":\"v", "k", 32, MG_ERR_NOT_FOUND, NULL},
+	};
+	size_t t;
+	for (t = 0; t < sizeof tests / sizeof tests[0]; t++) {
+		char out[32];
+		int32_t n;
+		memset(out, '#', sizeof out);
+		n = mg_json_string(tests[t].json, (int32_t)strlen(tests[t].json), tests[t].key, out, tests[t].cap);
+		EXPECT(n == tests[t].want_len, "%s: returned %d, want %d", tests[t].name, (int)n, (int)tests[t].want_len);
+		if (tests[t].want != NULL)
+			EXPECT(n >= 0 && mg_equal(out, n, tests[t].want), "%s: wrote \"%.*s\"", tests[t].name,
+			       n < 0 ? 0 : (int)n, out);
+		else
+			EXPECT(out[0] == '#', "%s: wrote into a small buffer", tests[t].name);
+	}
+}
+
+static void test_equal(void)
+{
+	static const struct {
+		const char *a;
+		int32_t n;
+		const char *b;
+		int want;
+	} tests[] = {
+		{"abc", 3, "abc", 1}, {"abc", 2, "ab", 1}, {"abc", 3, "ab", 0},
+		{"ab", 2, "abc", 0},  {"", 0, "", 1},      {"abc", 3, "abd", 0},
+	};
+	size_t t;
+	for (t = 0; t < sizeof tests / sizeof tests[0]; t++)
+		EXPECT(mg_equal(tests[t].a, tests[t].n, tests[t].b) == tests[t].want, "mg_equal(\"%.*s\", \"%s\")",
+		       (int)tests[t].n, tests[t].a, tests[t].b);
+	EXPECT(mg_strlen(NULL) == 0 && mg_strlen("abc") == 3, "mg_strlen");
+}
+
+int main(void)
+{
+	test_scratch();
+	test_list();
+	test_list_malformed();
+	test_json_string();
+	test_equal();
+	if (failures > 0) {
+		printf("%d failures\n", failures);
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}

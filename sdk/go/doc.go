@@ -1,0 +1,47 @@
+// Package moongate is the Go SDK for moongate Wasm plugins: standard Go,
+// built with
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o plugin.wasm .
+//
+// A plugin registers one handler per phase in an init function; the SDK
+// defines the guest exports of the moongate ABI (abi/ABI.md) and calls the
+// registered handler from each. A phase without a handler continues.
+//
+//	package main
+//
+//	import moongate "github.com/moongate/moongate/sdk/go"
+//
+//	func main() {} // required, never called
+//
+//	func init() {
+//		moongate.OnAccess(func(r *moongate.Request) moongate.Action {
+//			if token, err := r.Header("x-token"); err != nil || token != "secret" {
+//				return r.Exit(401)
+//			}
+//			return moongate.Continue
+//		})
+//	}
+//
+// Every function carries out one host function of the ABI, which carries out
+// one OpenResty API: r.Header is ngx.req.get_headers()[name], r.Say is
+// ngx.say, moongate.Log is ngx.log, and each is allowed in the phases where
+// OpenResty allows its API. A call that fails returns an *Error whose message
+// is OpenResty's ("API disabled in the context of log_by_lua*") and which
+// matches one of ErrPhase, ErrNotFound, ErrBadArgument and ErrFailed under
+// errors.Is. A value that is absent (a header, a variable, a ctx key) is
+// ErrNotFound, where Lua would see nil.
+//
+// Results are read into one reusable buffer that grows as needed, so a call
+// allocates only the value it returns. Lists (headers, query and form
+// arguments) come back as Headers and Args, which keep the host's order,
+// repeated names and arguments without a value.
+//
+// The functions that reach the host exist only when GOOS is wasip1; on other
+// platforms the package holds its types, for documentation and tests. A
+// module is one instance running one call at a time, so the package keeps its
+// handlers and buffer in package variables and is not safe for concurrent
+// use from several goroutines. What a plugin prints to stdout or stderr goes
+// to the gateway's error log.
+//
+// The package imports only moongate's abi package, never the host.
+package moongate

@@ -1,0 +1,160 @@
+//go:build wasip1
+
+package moongate
+
+import "unsafe"
+
+// The host functions of abi.Funcs, one declaration each, in ABI.md's
+// order. A pointer is an offset into this module's memory: an
+// unsafe.Pointer parameter is passed as one, with the object it points to
+// kept alive for the call. abi/ABI.md documents each function.
+
+//go:wasmimport moongate last_error
+func hostLastError(buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate get_phase
+func hostGetPhase() int32
+
+//go:wasmimport moongate log
+func hostLog(level int32, s unsafe.Pointer, sLen uint32) int32
+
+//go:wasmimport moongate plugin_config
+func hostPluginConfig(buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate req_get_method
+func hostReqGetMethod(buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate req_set_method
+func hostReqSetMethod(s unsafe.Pointer, sLen uint32) int32
+
+//go:wasmimport moongate req_get_uri
+func hostReqGetURI(buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate req_set_uri
+func hostReqSetURI(s unsafe.Pointer, sLen uint32, jump int32) int32
+
+//go:wasmimport moongate req_get_uri_args
+func hostReqGetURIArgs(max int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate req_set_uri_args
+func hostReqSetURIArgs(s unsafe.Pointer, sLen uint32) int32
+
+//go:wasmimport moongate req_get_headers
+func hostReqGetHeaders(max, raw int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate req_get_header
+func hostReqGetHeader(name unsafe.Pointer, nameLen uint32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate req_set_header
+func hostReqSetHeader(name unsafe.Pointer, nameLen uint32, value unsafe.Pointer, valueLen uint32) int32
+
+//go:wasmimport moongate req_add_header
+func hostReqAddHeader(name unsafe.Pointer, nameLen uint32, value unsafe.Pointer, valueLen uint32) int32
+
+//go:wasmimport moongate req_clear_header
+func hostReqClearHeader(name unsafe.Pointer, nameLen uint32) int32
+
+//go:wasmimport moongate req_http_version
+func hostReqHTTPVersion() int32
+
+//go:wasmimport moongate req_raw_header
+func hostReqRawHeader(noRequestLine int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate req_start_time
+func hostReqStartTime() float64
+
+//go:wasmimport moongate req_is_internal
+func hostReqIsInternal() int32
+
+//go:wasmimport moongate req_read_body
+func hostReqReadBody() int32
+
+//go:wasmimport moongate req_discard_body
+func hostReqDiscardBody() int32
+
+//go:wasmimport moongate req_get_body_data
+func hostReqGetBodyData(buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate req_set_body_data
+func hostReqSetBodyData(s unsafe.Pointer, sLen uint32) int32
+
+//go:wasmimport moongate req_get_post_args
+func hostReqGetPostArgs(max int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate resp_get_status
+func hostRespGetStatus() int32
+
+//go:wasmimport moongate resp_set_status
+func hostRespSetStatus(status int32) int32
+
+//go:wasmimport moongate resp_get_header
+func hostRespGetHeader(name unsafe.Pointer, nameLen uint32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate resp_get_headers
+func hostRespGetHeaders(max, raw int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate resp_set_header
+func hostRespSetHeader(name unsafe.Pointer, nameLen uint32, value unsafe.Pointer, valueLen uint32) int32
+
+//go:wasmimport moongate resp_add_header
+func hostRespAddHeader(name unsafe.Pointer, nameLen uint32, value unsafe.Pointer, valueLen uint32) int32
+
+//go:wasmimport moongate resp_clear_header
+func hostRespClearHeader(name unsafe.Pointer, nameLen uint32) int32
+
+//go:wasmimport moongate say
+func hostSay(s unsafe.Pointer, sLen uint32) int32
+
+//go:wasmimport moongate print
+func hostPrint(s unsafe.Pointer, sLen uint32) int32
+
+//go:wasmimport moongate flush
+func hostFlush() int32
+
+//go:wasmimport moongate eof
+func hostEOF() int32
+
+//go:wasmimport moongate send_headers
+func hostSendHeaders() int32
+
+//go:wasmimport moongate headers_sent
+func hostHeadersSent() int32
+
+//go:wasmimport moongate redirect
+func hostRedirect(uri unsafe.Pointer, uriLen uint32, status int32) int32
+
+//go:wasmimport moongate var_get
+func hostVarGet(name unsafe.Pointer, nameLen uint32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate var_set
+func hostVarSet(name unsafe.Pointer, nameLen uint32, value unsafe.Pointer, valueLen uint32) int32
+
+//go:wasmimport moongate ctx_get
+func hostCtxGet(key unsafe.Pointer, keyLen uint32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate ctx_set
+func hostCtxSet(key unsafe.Pointer, keyLen uint32, value unsafe.Pointer, valueLen uint32) int32
+
+//go:wasmimport moongate arg_get_chunk
+func hostArgGetChunk(buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate arg_set_chunk
+func hostArgSetChunk(s unsafe.Pointer, sLen uint32) int32
+
+//go:wasmimport moongate arg_get_eof
+func hostArgGetEOF() int32
+
+//go:wasmimport moongate arg_set_eof
+func hostArgSetEOF(eof int32) int32
+
+//go:wasmimport moongate worker_id
+func hostWorkerID() int32
+
+//go:wasmimport moongate worker_count
+func hostWorkerCount() int32
+
+//go:wasmimport moongate worker_pid
+func hostWorkerPID() int32
+
+//go:wasmimport moongate worker_exiting
+func hostWorkerExiting() int32
