@@ -34,6 +34,7 @@ type instance struct {
 	spare   []byte    // scratch space kept between calls
 	lastErr string    // last_error
 	failed  bool      // a call failed: never reuse
+	clock   clock     // the time limit of export calls, once started
 }
 
 // maxSpare is the most scratch space an idle instance keeps.
@@ -90,6 +91,7 @@ func newInstance(m *Module, id int) (*instance, error) {
 		return nil, err
 	}
 	in.state = callState{}
+	m.rt.watchdog.watch(in)
 	return in, nil
 }
 
@@ -143,12 +145,23 @@ func (in *instance) invoke(phase abi.Phase) (int32, error) {
 }
 
 // callExport calls a () -> (i32) export under a time limit; a failure
-// marks the instance failed.
+// marks the instance failed. Calls of a started instance are timed by the
+// runtime's watchdog; start-up calls by a context of their own.
 func (in *instance) callExport(fn api.Function, limit time.Duration) (int32, error) {
-	ctx, cancel := context.WithTimeout(in.ctx, limit)
 	var stack [1]uint64
-	err := fn.CallWithStack(ctx, stack[:])
-	cancel()
+	var err error
+	if c := &in.clock; c.ctx != nil {
+		c.deadline.Store(time.Now().Add(limit).UnixNano())
+		err = fn.CallWithStack(c.ctx, stack[:])
+		c.deadline.Store(0)
+		if c.expired.Load() {
+			err = context.DeadlineExceeded
+		}
+	} else {
+		ctx, cancel := context.WithTimeout(in.ctx, limit)
+		err = fn.CallWithStack(ctx, stack[:])
+		cancel()
+	}
 	if abort := in.state.abort; abort != nil {
 		in.failed = true
 		return 0, abort
@@ -164,6 +177,9 @@ func (in *instance) callExport(fn api.Function, limit time.Duration) (int32, err
 // deadline, into its cause: ErrDeadline, ErrExit or ErrTrap, as
 // ErrOutOfMemory too when the guest failed with its memory at the limit.
 func (in *instance) cause(err error, deadline time.Duration) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w (%v)", ErrDeadline, deadline)
+	}
 	var exit *sys.ExitError
 	if errors.As(err, &exit) {
 		switch exit.ExitCode() {
@@ -219,6 +235,7 @@ func formatBytes(n int64) string {
 // close closes the instance and writes out what its last output lines
 // left unterminated.
 func (in *instance) close() {
+	in.m.rt.watchdog.forget(in)
 	if in.mod != nil {
 		in.mod.Close(context.Background())
 	}

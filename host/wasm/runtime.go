@@ -44,6 +44,7 @@ type Runtime struct {
 	compiled map[codeKey]*code
 
 	compiles atomic.Int64 // compilations done, for tests
+	watchdog *watchdog    // stops calls past their time limit
 }
 
 // engine is one wazero runtime: the memory limit, WASI and the moongate
@@ -80,6 +81,7 @@ func NewRuntime(opts Options) (*Runtime, error) {
 		byName:   make(map[string]*hostFunc, len(funcs)),
 		engines:  make(map[uint32]*engine),
 		compiled: make(map[codeKey]*code),
+		watchdog: newWatchdog(),
 	}
 	for _, f := range funcs {
 		rt.byName[f.def.Name] = f
@@ -104,6 +106,7 @@ func (rt *Runtime) Close() error {
 		return nil
 	}
 	rt.closed = true
+	rt.watchdog.close()
 	ctx := context.Background()
 	var first error
 	for _, e := range rt.engines {
