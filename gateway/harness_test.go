@@ -36,7 +36,8 @@ func startGateway(t testing.TB, body string, files map[string]string) *testGatew
 		}
 	}
 	logPath := filepath.Join(dir, "error.log")
-	cfg := "listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:0}\nerror_log: {path: " + logPath + ", level: info}\n" + body
+	cfg := "listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:0}\nerror_log: {path: " + logPath + ", level: info}\n" +
+		"wasm: {cache_dir: " + testWasmCache + "}\n" + body
 	path := filepath.Join(dir, "moongate.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -101,6 +102,10 @@ func (tg *testGateway) errorLog() string {
 }
 
 var testClient = &http.Client{Timeout: 10 * time.Second}
+
+// testWasmCache is the compilation cache every test gateway shares, so a
+// guest is compiled once, not once per test (slow under -race).
+var testWasmCache = filepath.Join(os.TempDir(), "moongate-test-wasm-cache")
 
 // waitLog returns the error log once it contains want, or after 5 seconds.
 func (tg *testGateway) waitLog(want string) string {
