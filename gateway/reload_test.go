@@ -37,7 +37,8 @@ func (tg *testGateway) adminPost(path string) (int, string) {
 }
 
 func TestReload(t *testing.T) {
-	tg := startGateway(t, "routes:\n  - location: /\n    content: {lua: \"ngx.say('v1')\"}\n", nil)
+	tg := startGateway(t, "routes:\n  - location: /\n    content: {lua: \"ngx.say('v1')\"}\n",
+		map[string]string{"bad.wasm": "this is not wasm"})
 	tests := []struct {
 		name    string
 		routes  string
@@ -55,6 +56,10 @@ func TestReload(t *testing.T) {
 			admin: 400, errText: "location", serves: "v2\n"},
 		{name: "init fails", routes: "routes:\n  - location: /\n    content: {lua: \"ngx.say('v3')\"}\ninit: {lua: \"error('no')\"}\n",
 			admin: 400, errText: "init", serves: "v2\n"},
+		{name: "not a wasm module", routes: "routes:\n  - location: /\n    content: {wasm: bad.wasm}\n",
+			admin: 400, errText: `bad.wasm: is not a WebAssembly module`, serves: "v2\n"},
+		{name: "wasm module without the phase's export", routes: "routes:\n  - location: /\n    access: {wasm: " + guest(t, "c/hello") + "}\n",
+			admin: 400, errText: "on_access", serves: "v2\n"},
 		{name: "good again", routes: "routes:\n  - location: /\n    content: {lua: \"ngx.say('v4')\"}\n",
 			admin: 200, serves: "v4\n"},
 	}

@@ -133,6 +133,9 @@ type Session struct {
 	ctx    *glua.LTable // ngx.ctx, created on first use
 	arg    *glua.LTable // ngx.arg in body_filter
 	locked bool
+	entry  *glua.LState // the coroutine running the request's hook
+	op     waitOp       // the operation entry yielded to wait for
+	pcalls int          // pcall/xpcall depth of the running code
 }
 
 var sessionPool = sync.Pool{New: func() any { return new(Session) }}

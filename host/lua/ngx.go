@@ -39,6 +39,20 @@ func (vm *VM) set(t *glua.LTable, prefix string, fns map[string]hostFunc) {
 	}
 }
 
+// virtualTable returns an empty table whose reads and writes run index and
+// newindex (its __index and __newindex), guarded by api's phases: ngx.var,
+// ngx.header and ngx.arg.
+func (vm *VM) virtualTable(api string, index, newindex hostFunc) *glua.LTable {
+	L := vm.L
+	allowed := abi.Contexts(api)
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(func(L *glua.LState) int { return index(L, vm.guard(L, allowed)) }))
+	mt.RawSetString("__newindex", L.NewFunction(func(L *glua.LState) int { return newindex(L, vm.guard(L, allowed)) }))
+	t := L.NewTable()
+	L.SetMetatable(t, mt)
+	return t
+}
+
 // openNgx builds the ngx table and the modules OpenResty code requires.
 func (vm *VM) openNgx() {
 	L := vm.L
@@ -55,6 +69,7 @@ func (vm *VM) openNgx() {
 		"exit":         vm.exit,
 		"redirect":     vm.redirect,
 		"log":          vm.log,
+		"sleep":        vm.sleep,
 		"get_phase":    func(L *glua.LState, r *host.Request) int { L.Push(glua.LString(r.Phase().String())); return 1 },
 	})
 	L.SetGlobal("print", vm.fn("print", func(L *glua.LState, r *host.Request) int {

@@ -1,7 +1,6 @@
 package lua
 
 import (
-	"github.com/moongate/moongate/abi"
 	"github.com/moongate/moongate/host"
 	glua "github.com/yuin/gopher-lua"
 )
@@ -40,12 +39,7 @@ func (vm *VM) respTable() *glua.LTable {
 // case-insensitive name, with "_" in names read as "-". A header set more
 // than once reads as an array of its values.
 func (vm *VM) headerTable() *glua.LTable {
-	L := vm.L
-	allowed := abi.Contexts("ngx.header")
-	t := L.NewTable()
-	mt := L.NewTable()
-	mt.RawSetString("__index", L.NewFunction(func(L *glua.LState) int {
-		r := vm.guard(L, allowed)
+	return vm.virtualTable("ngx.header", func(L *glua.LState, r *host.Request) int {
 		vals := r.RespHeader(headerName(L.ToStringMeta(L.Get(2)).String()))
 		switch len(vals) {
 		case 0:
@@ -60,14 +54,10 @@ func (vm *VM) headerTable() *glua.LTable {
 			L.Push(arr)
 		}
 		return 1
-	}))
-	mt.RawSetString("__newindex", L.NewFunction(func(L *glua.LState) int {
-		r := vm.guard(L, allowed)
+	}, func(L *glua.LState, r *host.Request) int {
 		r.SetRespHeader(headerName(L.ToStringMeta(L.Get(2)).String()), respHeaderValues(L, L.Get(3))...)
 		return 0
-	}))
-	L.SetMetatable(t, mt)
-	return t
+	})
 }
 
 // respHeaderValues converts the value assigned to a response header as
@@ -114,21 +104,14 @@ func headerName(s string) string {
 // argTable builds ngx.arg: in body_filter, ngx.arg[1] is the chunk and
 // ngx.arg[2] the eof flag, both writable.
 func (vm *VM) argTable() *glua.LTable {
-	L := vm.L
-	allowed := abi.Contexts("ngx.arg")
-	t := L.NewTable()
-	mt := L.NewTable()
-	mt.RawSetString("__index", L.NewFunction(func(L *glua.LState) int {
-		vm.guard(L, allowed)
+	return vm.virtualTable("ngx.arg", func(L *glua.LState, r *host.Request) int {
 		if vm.arg == nil {
 			L.Push(glua.LNil)
 			return 1
 		}
 		L.Push(vm.arg.RawGet(L.Get(2)))
 		return 1
-	}))
-	mt.RawSetString("__newindex", L.NewFunction(func(L *glua.LState) int {
-		vm.guard(L, allowed)
+	}, func(L *glua.LState, r *host.Request) int {
 		if vm.arg == nil {
 			L.RaiseError("ngx.arg is only writable in body_filter")
 		}
@@ -141,9 +124,7 @@ func (vm *VM) argTable() *glua.LTable {
 			L.RaiseError("bad index: %s", L.ToStringMeta(L.Get(2)))
 		}
 		return 0
-	}))
-	L.SetMetatable(t, mt)
-	return t
+	})
 }
 
 // chunkValue converts the value assigned to ngx.arg[1]: nil, a string, a

@@ -1,7 +1,7 @@
 package lua
 
 import (
-	"github.com/moongate/moongate/abi"
+	"github.com/moongate/moongate/host"
 	glua "github.com/yuin/gopher-lua"
 )
 
@@ -11,12 +11,7 @@ import (
 // set, so it is nil. Writing nil unsets a user variable, any other value
 // is written as tostring makes it.
 func (vm *VM) varTable() *glua.LTable {
-	L := vm.L
-	allowed := abi.Contexts("ngx.var")
-	t := L.NewTable()
-	mt := L.NewTable()
-	mt.RawSetString("__index", L.NewFunction(func(L *glua.LState) int {
-		r := vm.guard(L, allowed)
+	return vm.virtualTable("ngx.var", func(L *glua.LState, r *host.Request) int {
 		switch name := L.Get(2).(type) {
 		case glua.LString:
 			if v, found := r.Var(string(name)); found {
@@ -29,9 +24,7 @@ func (vm *VM) varTable() *glua.LTable {
 		}
 		L.Push(glua.LNil)
 		return 1
-	}))
-	mt.RawSetString("__newindex", L.NewFunction(func(L *glua.LState) int {
-		r := vm.guard(L, allowed)
+	}, func(L *glua.LState, r *host.Request) int {
 		name, ok := L.Get(2).(glua.LString)
 		if !ok {
 			L.RaiseError("bad variable name")
@@ -46,7 +39,5 @@ func (vm *VM) varTable() *glua.LTable {
 			L.RaiseError("%s", err.Error())
 		}
 		return 0
-	}))
-	L.SetMetatable(t, mt)
-	return t
+	})
 }

@@ -108,7 +108,11 @@ func (vm *VM) xpcall(L *glua.LState) int {
 // protect calls the function below the top nargs values of L's stack.
 func (vm *VM) protect(L *glua.LState, nargs int, handler *glua.LFunction) int {
 	base := L.GetTop() - nargs - 1
-	if err := L.PCall(nargs, glua.MultRet, handler); err != nil {
+	s := vm.cur
+	s.pcalls++
+	err := L.PCall(nargs, glua.MultRet, handler)
+	s.pcalls--
+	if err != nil {
 		if isExit(err) || vm.timedOut() {
 			if aerr, ok := err.(*glua.ApiError); ok {
 				L.Error(aerr.Object, 0)

@@ -83,22 +83,36 @@ func (vm *VM) thread() *glua.LState {
 	return th
 }
 
-// resume runs hook h on a pooled coroutine. A coroutine that finished
+// resume runs hook h on a pooled coroutine, and runs the operations it
+// waits for (see wait) with the VM released. A coroutine that finished
 // cleanly goes back to the pool; one that failed or exited, whose stack
 // may not be clean, is dropped.
 func (vm *VM) resume(s *Session, h Hook) error {
 	th := vm.thread()
-	th.SetContext(vm.ctx)
-	vm.running = th
-	st, err, _ := vm.L.Resume(th, vm.hooks[h])
-	vm.running = nil
-	if st == glua.ResumeOK {
-		th.Dead = false
-		th.RemoveContext()
-		vm.threads = append(vm.threads, th)
-		return nil
+	s.entry = th
+	defer func() { s.entry = nil }()
+	var args []glua.LValue
+	for {
+		th.SetContext(vm.ctx)
+		vm.running = th
+		st, err, vals := vm.L.Resume(th, vm.hooks[h], args...)
+		vm.running = nil
+		switch {
+		case st == glua.ResumeOK:
+			th.Dead = false
+			th.RemoveContext()
+			vm.threads = append(vm.threads, th)
+			return nil
+		case st == glua.ResumeYield && len(vals) == 1 && vals[0] == waitSignal:
+			op := s.op
+			s.op = nil
+			rem := s.release()
+			args = op()
+			s.reacquire(rem)
+		default:
+			return s.hookError(h, err)
+		}
 	}
-	return s.hookError(h, err)
 }
 
 // runContext runs chunk in a context outside any request (init,
