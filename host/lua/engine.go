@@ -133,9 +133,14 @@ type Session struct {
 	ctx    *glua.LTable // ngx.ctx, created on first use
 	arg    *glua.LTable // ngx.arg in body_filter
 	locked bool
-	entry  *glua.LState // the coroutine running the request's hook
-	op     waitOp       // the operation entry yielded to wait for
-	pcalls int          // pcall/xpcall depth of the running code
+	entry  *glua.LState         // the coroutine running the request's hook
+	hook   Hook                 // the hook entry runs
+	op     waitOp               // the operation a coroutine yielded to wait for
+	pcalls map[*glua.LState]int // pcall/xpcall depth per coroutine, when not 0
+	sched  *sched               // light threads, once the hook spawns one
+
+	entryDone bool  // the entry coroutine finished
+	entryErr  error // and failed
 }
 
 var sessionPool = sync.Pool{New: func() any { return new(Session) }}

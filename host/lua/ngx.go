@@ -81,6 +81,7 @@ func (vm *VM) openNgx() {
 	ngx.RawSetString("var", vm.varTable())
 	ngx.RawSetString("arg", vm.argTable())
 	ngx.RawSetString("config", vm.configTable())
+	ngx.RawSetString("thread", vm.threadTable())
 	ngx.RawSetString("worker", vm.workerTable())
 	ngx.RawSetString("shared", vm.openShared())
 	L.SetMetatable(ngx, vm.ngxFields())

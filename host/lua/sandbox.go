@@ -109,9 +109,9 @@ func (vm *VM) xpcall(L *glua.LState) int {
 func (vm *VM) protect(L *glua.LState, nargs int, handler *glua.LFunction) int {
 	base := L.GetTop() - nargs - 1
 	s := vm.cur
-	s.pcalls++
+	s.enterPcall(L)
 	err := L.PCall(nargs, glua.MultRet, handler)
-	s.pcalls--
+	s.leavePcall(L)
 	if err != nil {
 		if isExit(err) || vm.timedOut() {
 			if aerr, ok := err.(*glua.ApiError); ok {

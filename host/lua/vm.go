@@ -83,36 +83,41 @@ func (vm *VM) thread() *glua.LState {
 	return th
 }
 
-// resume runs hook h on a pooled coroutine, and runs the operations it
-// waits for (see wait) with the VM released. A coroutine that finished
-// cleanly goes back to the pool; one that failed or exited, whose stack
-// may not be clean, is dropped.
+// resume runs hook h on a pooled coroutine, then, if it spawned light
+// threads, schedules them and it until the entry coroutine and every
+// thread are done (or one called ngx.exit). Waits run with the VM
+// released (see wait). A coroutine that finished cleanly goes back to the
+// pool; one that failed or exited, whose stack may not be clean, is
+// dropped.
 func (vm *VM) resume(s *Session, h Hook) error {
-	th := vm.thread()
-	s.entry = th
-	defer func() { s.entry = nil }()
-	var args []glua.LValue
-	for {
-		th.SetContext(vm.ctx)
-		vm.running = th
-		st, err, vals := vm.L.Resume(th, vm.hooks[h], args...)
-		vm.running = nil
-		switch {
-		case st == glua.ResumeOK:
-			th.Dead = false
-			th.RemoveContext()
-			vm.threads = append(vm.threads, th)
-			return nil
-		case st == glua.ResumeYield && len(vals) == 1 && vals[0] == waitSignal:
-			op := s.op
-			s.op = nil
-			rem := s.release()
-			args = op()
-			s.reacquire(rem)
-		default:
-			return s.hookError(h, err)
+	s.entry, s.hook, s.entryDone, s.entryErr = vm.thread(), h, false, nil
+	defer func() { s.entry, s.sched = nil, nil }()
+	s.step(vm.L, s.entry, vm.hooks[h], nil)
+	for sc := s.sched; sc != nil && s.entryErr == nil && !s.exitCalled() && (!s.entryDone || sc.live()); {
+		if sc.pending == 0 {
+			if !s.entryDone {
+				s.entryErr = s.hookError(h, errDeadlock)
+			}
+			break
 		}
+		rem := s.release()
+		c := sc.next()
+		s.reacquire(rem)
+		if t := sc.threads[c.co]; t != nil && t.done { // killed while it waited
+			continue
+		}
+		s.step(vm.L, c.co, nil, c.vals)
 	}
+	return s.entryErr
+}
+
+// errDeadlock ends a hook whose coroutines all wait on each other.
+var errDeadlock = errors.New("light threads wait on each other: nothing left to run")
+
+// exitCalled reports whether the request called ngx.exit.
+func (s *Session) exitCalled() bool {
+	_, exited := s.r.Exited()
+	return exited
 }
 
 // runContext runs chunk in a context outside any request (init,

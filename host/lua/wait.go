@@ -26,7 +26,7 @@ type waitOp func() []glua.LValue
 // released.
 func (vm *VM) wait(L *glua.LState, op waitOp) int {
 	s := vm.cur
-	if L == s.entry && s.pcalls == 0 {
+	if s.canYield(L) {
 		s.op = op
 		return L.Yield(waitSignal)
 	}

@@ -1,0 +1,77 @@
+package gateway
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLightThreads(t *testing.T) {
+	tg := startGateway(t, `
+lua: {vms: 1}
+routes:
+  - location: = /results
+    content: {lua: "local t = ngx.thread.spawn(function(a) return a * 2, 'x' end, 21) ngx.say(ngx.thread.wait(t))"}
+  - location: = /concurrent
+    content:
+      lua: |
+        local order = {}
+        local a = ngx.thread.spawn(function() ngx.sleep(0.3) order[#order+1] = 'a' end)
+        local b = ngx.thread.spawn(function() ngx.sleep(0.1) order[#order+1] = 'b' end)
+        order[#order+1] = 'spawned'
+        ngx.thread.wait(a)
+        ngx.thread.wait(b)
+        ngx.say(table.concat(order, ','))
+  - location: = /first
+    content:
+      lua: |
+        local slow = ngx.thread.spawn(function() ngx.sleep(0.3) return 'slow' end)
+        local fast = ngx.thread.spawn(function() ngx.sleep(0.05) return 'fast' end)
+        ngx.say(ngx.thread.wait(slow, fast))
+        ngx.say(ngx.thread.wait(slow))
+  - location: = /error
+    content: {lua: "local t = ngx.thread.spawn(function() error('oops', 0) end) ngx.say(ngx.thread.wait(t))"}
+  - location: = /kill
+    content:
+      lua: |
+        local t = ngx.thread.spawn(function() ngx.sleep(5) ngx.say('never') end)
+        ngx.say(ngx.thread.kill(t))
+        ngx.say(ngx.thread.wait(t))
+        ngx.say(ngx.thread.kill(t))
+  - location: = /outlive
+    content: {lua: "ngx.thread.spawn(function() ngx.sleep(0.05) ngx.say('late') end) ngx.say('entry done')"}
+  - location: = /exit
+    content: {lua: "ngx.thread.spawn(function() ngx.sleep(5) ngx.say('never') end) ngx.say('bye') ngx.exit(200)"}
+  - location: = /pcall
+    content: {lua: "local ok, t = pcall(ngx.thread.spawn, function() ngx.sleep(0.01) return 'in pcall' end) ngx.say(ngx.thread.wait(t))"}
+  - location: = /log
+    log: {lua: "ngx.thread.spawn(function() end)"}
+    content: {lua: "ngx.say('x')"}
+`, nil)
+	tests := []struct {
+		path   string
+		status int
+		body   string
+		log    string
+	}{
+		{"/results", 200, "true42x\n", ""},
+		{"/concurrent", 200, "spawned,b,a\n", ""},
+		{"/first", 200, "truefast\ntrueslow\n", ""},
+		{"/error", 200, "falseoops\n", ""},
+		{"/kill", 200, "1\nnilalready waited or killed\nnilalready waited or killed\n", ""},
+		{"/outlive", 200, "entry done\nlate\n", ""},
+		{"/exit", 200, "bye\n", ""},
+		{"/pcall", 200, "truein pcall\n", ""},
+		{"/log", 200, "x\n", "API disabled in the context of log_by_lua*"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			got := tg.get(tt.path)
+			if got.status != tt.status || got.body != tt.body {
+				t.Errorf("got %d %q, want %d %q", got.status, got.body, tt.status, tt.body)
+			}
+			if tt.log != "" && !strings.Contains(tg.errorLog(), tt.log) {
+				t.Errorf("error log lacks %q:\n%s", tt.log, tg.errorLog())
+			}
+		})
+	}
+}
