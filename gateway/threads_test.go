@@ -75,3 +75,55 @@ routes:
 		})
 	}
 }
+
+func TestSemaphore(t *testing.T) {
+	tg := startGateway(t, `
+lua: {vms: 1}
+routes:
+  - location: = /handoff
+    content:
+      lua: |
+        local semaphore = require "ngx.semaphore"
+        local sema = semaphore.new()
+        local got = {}
+        local waiter = ngx.thread.spawn(function()
+          local ok, err = sema:wait(5)
+          got[#got+1] = tostring(ok)
+        end)
+        got[#got+1] = tostring(sema:count())
+        sema:post()
+        ngx.thread.wait(waiter)
+        got[#got+1] = tostring(sema:count())
+        ngx.say(table.concat(got, ","))
+  - location: = /timeout
+    content:
+      lua: |
+        local sema = require("ngx.semaphore").new(1)
+        ngx.say(sema:wait(0))
+        ngx.say(sema:wait(0))
+        ngx.say(sema:wait(0.01))
+        sema:post(2)
+        ngx.say(sema:count())
+  - location: = /header-filter
+    header_filter: {lua: "require('ngx.semaphore').new(1):wait(1)"}
+    content: {lua: "ngx.say('x')"}
+`, nil)
+	tests := []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/handoff", 200, "-1,true,0\n"},
+		{"/timeout", 200, "true\nniltimeout\nniltimeout\n2\n"},
+		{"/header-filter", 500, ""},
+	}
+	for _, tt := range tests {
+		got := tg.get(tt.path)
+		if got.status != tt.status || (tt.body != "" && got.body != tt.body) {
+			t.Errorf("%s: got %d %q, want %d %q", tt.path, got.status, got.body, tt.status, tt.body)
+		}
+	}
+	if !strings.Contains(tg.errorLog(), "API disabled in the context of header_filter_by_lua*") {
+		t.Errorf("sema:wait in header_filter was not refused:\n%s", tg.errorLog())
+	}
+}

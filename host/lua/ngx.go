@@ -90,6 +90,7 @@ func (vm *VM) openNgx() {
 	preload := L.GetField(L.GetGlobal("package"), "preload").(*glua.LTable)
 	resp := ngx.RawGetString("resp")
 	preload.RawSetString("ngx.resp", L.NewFunction(func(L *glua.LState) int { L.Push(resp); return 1 }))
+	vm.openSemaphore(preload)
 }
 
 // setConstants sets ngx.OK..., ngx.HTTP_* and the log levels.
