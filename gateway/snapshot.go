@@ -154,6 +154,9 @@ func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *
 		Hostname:    hostname,
 		Prefix:      filepath.Dir(cfg.File),
 		Dicts:       dicts,
+
+		MaxPendingTimers: cfg.Lua.MaxPendingTimers,
+		MaxRunningTimers: cfg.Lua.MaxRunningTimers,
 	}, chunks, initChunk, initWorker)
 	if err != nil {
 		s.close()

@@ -36,6 +36,9 @@ type Options struct {
 	Hostname string
 	// Prefix is ngx.config.prefix(): the config file's directory.
 	Prefix string
+	// MaxPendingTimers and MaxRunningTimers bound ngx.timer timers; 0
+	// means DefaultMaxPendingTimers and DefaultMaxRunningTimers.
+	MaxPendingTimers, MaxRunningTimers int
 	// Dicts are the shared dictionaries, by name: ngx.shared.NAME. They
 	// outlive the engine; every VM sees the same ones.
 	Dicts map[string]*shdict.Dict
@@ -49,6 +52,7 @@ type Engine struct {
 	vms     []*VM
 	next    atomic.Uint32
 	exiting atomic.Bool
+	timers  timers
 	clock   atomic.Int64 // unix nanoseconds, advanced by the watchdog each tick
 	stop    chan struct{}
 	done    sync.WaitGroup
@@ -95,11 +99,17 @@ func NewEngine(opts Options, chunks []*Chunk, init, initWorker *Chunk) (*Engine,
 	return e, nil
 }
 
-// Close stops the engine's VMs. Requests must have ended.
+// Close retires the engine: ngx.worker.exiting() turns true, pending
+// timers fire with premature = true, and once the running callbacks end
+// (up to a bound) the VMs are closed. Requests must have ended.
 func (e *Engine) Close() {
+	e.exiting.Store(true)
+	ended := e.closeTimers()
 	close(e.stop)
 	e.done.Wait()
-	e.closeVMs()
+	if ended { // else a callback may still run Lua: leave the VMs to it
+		e.closeVMs()
+	}
 }
 
 func (e *Engine) closeVMs() {
@@ -134,7 +144,7 @@ type Session struct {
 	arg    *glua.LTable // ngx.arg in body_filter
 	locked bool
 	entry  *glua.LState         // the coroutine running the request's hook
-	hook   Hook                 // the hook entry runs
+	chunk  string               // the chunk entry runs, for errors
 	op     waitOp               // the operation a coroutine yielded to wait for
 	pcalls map[*glua.LState]int // pcall/xpcall depth per coroutine, when not 0
 	sched  *sched               // light threads, once the hook spawns one
@@ -208,7 +218,7 @@ func (s *Session) Run(h Hook) error {
 	}
 	s.lock()
 	defer s.unlock()
-	return s.vm.resume(s, h)
+	return s.vm.resume(s, s.vm.e.chunks[h].Name, s.vm.hooks[h], nil)
 }
 
 // lock takes the VM for this request and starts the CPU clock.
@@ -272,12 +282,12 @@ func (s *Session) call(h Hook, arg *glua.LTable) error {
 	L.Push(vm.hooks[h])
 	err := L.PCall(0, 0, nil)
 	vm.arg = saved
-	return s.hookError(h, err)
+	return s.hookError(s.vm.e.chunks[h].Name, err)
 }
 
-// hookError turns a failed call into a *HookError, or nil when the hook
-// left through ngx.exit.
-func (s *Session) hookError(h Hook, err error) error {
+// hookError turns a failed call of chunk into a *HookError, or nil when
+// the hook left through ngx.exit.
+func (s *Session) hookError(chunk string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -287,7 +297,7 @@ func (s *Session) hookError(h Hook, err error) error {
 	if s.vm.timedOut() {
 		err = fmt.Errorf("%w (%v)", ErrCPULimit, s.vm.e.opts.CPULimit)
 	}
-	return &HookError{Chunk: s.vm.e.chunks[h].Name, Phase: s.r.Phase(), Err: err}
+	return &HookError{Chunk: chunk, Phase: s.r.Phase(), Err: err}
 }
 
 // ensureCtx gives the VM a live context after a CPU-limit cancellation.

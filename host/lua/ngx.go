@@ -82,6 +82,7 @@ func (vm *VM) openNgx() {
 	ngx.RawSetString("arg", vm.argTable())
 	ngx.RawSetString("config", vm.configTable())
 	ngx.RawSetString("thread", vm.threadTable())
+	ngx.RawSetString("timer", vm.timerTable())
 	ngx.RawSetString("worker", vm.workerTable())
 	ngx.RawSetString("shared", vm.openShared())
 	L.SetMetatable(ngx, vm.ngxFields())

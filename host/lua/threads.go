@@ -151,7 +151,7 @@ func (s *Session) step(from, co *glua.LState, fn *glua.LFunction, args []glua.LV
 				co.RemoveContext()
 				vm.threads = append(vm.threads, co)
 			} else {
-				s.entryErr = s.hookError(s.hook, rerr)
+				s.entryErr = s.hookError(s.chunk, rerr)
 			}
 		default:
 			s.threadEnded(co, st, rerr, vals)

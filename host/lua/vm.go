@@ -83,20 +83,20 @@ func (vm *VM) thread() *glua.LState {
 	return th
 }
 
-// resume runs hook h on a pooled coroutine, then, if it spawned light
-// threads, schedules them and it until the entry coroutine and every
-// thread are done (or one called ngx.exit). Waits run with the VM
-// released (see wait). A coroutine that finished cleanly goes back to the
+// resume runs fn (of chunk) with args on a pooled coroutine, then, if it
+// spawned light threads, schedules them and it until the entry coroutine
+// and every thread are done (or one called ngx.exit). Waits run with the
+// VM released (see wait). A coroutine that finished cleanly goes back to the
 // pool; one that failed or exited, whose stack may not be clean, is
 // dropped.
-func (vm *VM) resume(s *Session, h Hook) error {
-	s.entry, s.hook, s.entryDone, s.entryErr = vm.thread(), h, false, nil
+func (vm *VM) resume(s *Session, chunk string, fn *glua.LFunction, args []glua.LValue) error {
+	s.entry, s.chunk, s.entryDone, s.entryErr = vm.thread(), chunk, false, nil
 	defer func() { s.entry, s.sched = nil, nil }()
-	s.step(vm.L, s.entry, vm.hooks[h], nil)
+	s.step(vm.L, s.entry, fn, args)
 	for sc := s.sched; sc != nil && s.entryErr == nil && !s.exitCalled() && (!s.entryDone || sc.live()); {
 		if sc.pending == 0 {
 			if !s.entryDone {
-				s.entryErr = s.hookError(h, errDeadlock)
+				s.entryErr = s.hookError(chunk, errDeadlock)
 			}
 			break
 		}
