@@ -92,6 +92,9 @@ var (
 	strBuf = []ValType{I32, I32, I32, I32} // a string argument, then a result buffer
 	strStr = []ValType{I32, I32, I32, I32} // two string arguments
 	status = []ValType{I32}
+	handle = []ValType{I32} // a shared dict handle from shdict_open
+	number = []ValType{F64} // a number, or a TTL in seconds
+	outNum = []ValType{I32} // where the host writes an f64 result
 )
 
 func params(groups ...[]ValType) []ValType {
@@ -170,4 +173,48 @@ var Funcs = []Func{
 	{Name: "worker_count", Results: status, API: "ngx.worker.count"},
 	{Name: "worker_pid", Results: status, API: "ngx.worker.pid"},
 	{Name: "worker_exiting", Results: status, API: "ngx.worker.exiting"},
+
+	// Shared dicts: a handle from shdict_open, then a key; values in the
+	// value encoding (ValueKind).
+	{Name: "shdict_open", Params: str, Results: status, API: "ngx.shared.DICT"},
+	{Name: "shdict_get", Params: params(handle, str, buf), Results: status, API: "ngx.shared.DICT.get"},
+	{Name: "shdict_get_stale", Params: params(handle, str, buf), Results: status, API: "ngx.shared.DICT.get_stale"},
+	{Name: "shdict_set", Params: params(handle, str, str, number), Results: status, API: "ngx.shared.DICT.set"},
+	{Name: "shdict_safe_set", Params: params(handle, str, str, number), Results: status, API: "ngx.shared.DICT.safe_set"},
+	{Name: "shdict_add", Params: params(handle, str, str, number), Results: status, API: "ngx.shared.DICT.add"},
+	{Name: "shdict_safe_add", Params: params(handle, str, str, number), Results: status, API: "ngx.shared.DICT.safe_add"},
+	{Name: "shdict_replace", Params: params(handle, str, str, number), Results: status, API: "ngx.shared.DICT.replace"},
+	{Name: "shdict_delete", Params: params(handle, str), Results: status, API: "ngx.shared.DICT.delete"},
+	{Name: "shdict_incr", Params: params(handle, str, number, status, number, number, outNum), Results: status, API: "ngx.shared.DICT.incr"},
+	{Name: "shdict_lpush", Params: params(handle, str, str), Results: status, API: "ngx.shared.DICT.lpush"},
+	{Name: "shdict_rpush", Params: params(handle, str, str), Results: status, API: "ngx.shared.DICT.rpush"},
+	{Name: "shdict_lpop", Params: params(handle, str, buf), Results: status, API: "ngx.shared.DICT.lpop"},
+	{Name: "shdict_rpop", Params: params(handle, str, buf), Results: status, API: "ngx.shared.DICT.rpop"},
+	{Name: "shdict_llen", Params: params(handle, str), Results: status, API: "ngx.shared.DICT.llen"},
+	{Name: "shdict_ttl", Params: params(handle, str, outNum), Results: status, API: "ngx.shared.DICT.ttl"},
+	{Name: "shdict_expire", Params: params(handle, str, number), Results: status, API: "ngx.shared.DICT.expire"},
+	{Name: "shdict_flush_all", Params: handle, Results: status, API: "ngx.shared.DICT.flush_all"},
+	{Name: "shdict_flush_expired", Params: params(handle, status), Results: status, API: "ngx.shared.DICT.flush_expired"},
+	{Name: "shdict_get_keys", Params: params(handle, status, buf), Results: status, API: "ngx.shared.DICT.get_keys"},
+	{Name: "shdict_capacity", Params: handle, Results: number, API: "ngx.shared.DICT.capacity"},
+	{Name: "shdict_free_space", Params: handle, Results: number, API: "ngx.shared.DICT.free_space"},
 }
+
+// ValueKind is the type byte of the shared dict value encoding, which
+// shdict_get, shdict_get_stale, shdict_lpop and shdict_rpop write and
+// shdict_set and its kin, shdict_lpush and shdict_rpush read:
+// kind:u8, flags:u32 (little-endian), then the payload: none for nil, one
+// byte 0 or 1 for a boolean, an f64 (little-endian) for a number, a
+// string's bytes to the end.
+type ValueKind uint8
+
+// The kinds of shared dict values.
+const (
+	KindNil ValueKind = iota
+	KindBool
+	KindNumber
+	KindString
+)
+
+// ValueHeader is the length of the value encoding's kind and flags.
+const ValueHeader = 5

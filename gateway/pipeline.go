@@ -64,6 +64,7 @@ func (g *Gateway) handle(ctx *fasthttp.RequestCtx) {
 	x.s = s
 	x.r = host.NewRequest(ctx, uri, s.vars, s.log)
 	x.r.Hostname = g.hostname
+	x.r.Dicts = s.dicts
 	x.sess = s.lua.Begin(x.r)
 	if x.serve() {
 		return // a streamed upstream body finishes the exchange

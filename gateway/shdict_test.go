@@ -117,7 +117,7 @@ func sharedDictCases() []respCase {
 			ngx.say(try(d.safe_add, d, "s", "x", true))
 			show(d:set("s", "x", 0.0001))
 			show(d:ttl("s"))
-			show(d:set("s", "x", 0.0011))
+			show(d:set("s", "x", 10))
 			show(d:ttl("s") > 0)`,
 			"2: nil bad value type\n2: nil bad value type\n3: false attempt to add or replace nil values false\n"+
 				"3: false attempt to add or replace nil values false\nfalse bad \"exptime\" argument\n"+

@@ -3,8 +3,10 @@ package gateway
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,6 +48,7 @@ type snapshot struct {
 	lua    *lua.Engine
 	wasm   map[wasmKey]*wasm.Module
 	vars   host.Vars
+	dicts  []*shdict.Dict // the shared dicts, sorted by name, for host.Request.Dicts
 
 	refs    atomic.Int64
 	retired atomic.Bool
@@ -72,7 +75,7 @@ type wasmKey struct {
 // init and init_worker) and the upstreams. Errors name the file, route, key
 // and reason; on error nothing of the new snapshot is left running.
 func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *wasm.Runtime, dicts map[string]*shdict.Dict) (*snapshot, error) {
-	s := &snapshot{gen: gen, cfg: cfg, log: log, vars: host.Vars(cfg.Variables)}
+	s := &snapshot{gen: gen, cfg: cfg, log: log, vars: host.Vars(cfg.Variables), dicts: sortedDicts(dicts)}
 	var errs config.Errors
 	locs := make([]string, len(cfg.Routes))
 	for i, r := range cfg.Routes {
@@ -177,7 +180,7 @@ func (s *snapshot) loadWasm(cfg *config.Config, runtime *wasm.Runtime, refs map[
 			p, _ := abi.ParsePhase(ref.Phase)
 			phases = append(phases, p)
 		}
-		mod, err := runtime.Load(key.path, wasmLimits(key.limits), phases)
+		mod, err := runtime.Load(key.path, wasmLimits(key.limits), phases, s.dicts)
 		if err != nil {
 			errs = append(errs, cfg.HookError(hooks[0], err))
 			continue
@@ -202,6 +205,13 @@ func (s *snapshot) loadWasm(cfg *config.Config, runtime *wasm.Runtime, refs map[
 		}
 	}
 	return errs
+}
+
+// sortedDicts returns the dicts sorted by name.
+func sortedDicts(dicts map[string]*shdict.Dict) []*shdict.Dict {
+	sorted := slices.Collect(maps.Values(dicts))
+	slices.SortFunc(sorted, func(a, b *shdict.Dict) int { return strings.Compare(a.Name(), b.Name()) })
+	return sorted
 }
 
 func wasmLimits(l config.WasmLimits) wasm.Limits {

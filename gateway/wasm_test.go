@@ -132,6 +132,7 @@ func TestWasmConformance(t *testing.T) {
 			mod := guest(t, "conformance-"+lang)
 			hook := "{wasm: " + mod + `, config: {"greeting": "hi", "n": 3}}`
 			tg := startGateway(t, `
+shared_dicts: {conformance: 64k}
 routes:
   - location: /conformance
     rewrite: `+hook+`
@@ -140,6 +141,8 @@ routes:
     header_filter: `+hook+`
     body_filter: `+hook+`
     log: `+hook+`
+  - location: = /from_wasm
+    content: {lua: "ngx.say(ngx.shared.conformance:get('from_wasm'))"}
 `, nil)
 			got := tg.do("POST", "/conformance?a=1&b=2&b=3&flag", "k=v&k2=v2",
 				"X-Test: yes", "X-Multi: 1", "X-Multi: 2", "Content-Type: application/x-www-form-urlencoded")
@@ -162,6 +165,10 @@ routes:
 			}
 			if t.Failed() {
 				t.Logf("status %d, report:\n%s", got.status, report)
+			}
+			// The guest's log phase left a value in the dict the Lua hooks see.
+			if lua := tg.get("/from_wasm"); lua.body != "conformance-"+lang+"42\n" {
+				t.Errorf("Lua read %q from the dict the guest wrote", lua.body)
 			}
 		})
 	}

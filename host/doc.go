@@ -5,5 +5,5 @@
 // errors.
 //
 // host knows nothing of Lua or Wasm. It imports abi (the phase-permission
-// table), errlog and fasthttp, never the gateway or a binding.
+// table), errlog, shdict and fasthttp, never the gateway or a binding.
 package host

@@ -7,6 +7,7 @@ import (
 
 	"github.com/moongate/moongate/abi"
 	"github.com/moongate/moongate/errlog"
+	"github.com/moongate/moongate/shdict"
 	"github.com/valyala/fasthttp"
 )
 
@@ -44,6 +45,10 @@ type Request struct {
 	Route int
 	// Hostname is the machine's host name, for $hostname.
 	Hostname string
+	// Dicts are the config's shared dicts (ngx.shared). The Wasm binding's
+	// dict handles are indexes into it, so it must be the same slice for
+	// every call a Wasm instance serves; the gateway sorts it by name.
+	Dicts []*shdict.Dict
 
 	phase    abi.Phase
 	start    time.Time

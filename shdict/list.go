@@ -12,10 +12,16 @@ func (d *Dict) RPush(key string, v Value) (int, error) { return d.push(key, v, f
 // LPop removes and returns the head of key's list; the nil Value when key
 // is missing or expired (ngx.shared.DICT:lpop). The list is removed with
 // its last item.
-func (d *Dict) LPop(key string) (Value, error) { return d.pop(key, true) }
+func (d *Dict) LPop(key string) (Value, error) {
+	v, _, err := d.PopWhen(key, true, nil)
+	return v, err
+}
 
 // RPop is LPop at the tail (ngx.shared.DICT:rpop).
-func (d *Dict) RPop(key string) (Value, error) { return d.pop(key, false) }
+func (d *Dict) RPop(key string) (Value, error) {
+	v, _, err := d.PopWhen(key, false, nil)
+	return v, err
+}
 
 // LLen returns the length of key's list, 0 when key is missing or expired
 // (ngx.shared.DICT:llen).
@@ -72,16 +78,24 @@ func (d *Dict) push(key string, v Value, front bool) (int, error) {
 	return e.list.n, nil
 }
 
-func (d *Dict) pop(key string, front bool) (Value, error) {
+// PopWhen pops the head (front) or the tail of key's list, as LPop or
+// RPop, but only when ok accepts the value (a nil ok accepts any); it
+// returns the value either way, and whether it was popped. The check and
+// the pop are one atomic step: a caller with a size limit (the Wasm ABI's
+// buffer) leaves a value it cannot take where it was.
+func (d *Dict) PopWhen(key string, front bool, ok func(Value) bool) (Value, bool, error) {
 	if err := CheckKey(key); err != nil {
-		return Value{}, err
+		return Value{}, false, err
 	}
 	s := d.shardOf(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, err := d.liveList(s, key)
 	if e == nil {
-		return Value{}, err
+		return Value{}, false, err
+	}
+	if ok != nil && !ok(e.list.peek(front)) {
+		return e.list.peek(front), false, nil
 	}
 	v := e.list.pop(front)
 	item := ListItemOverhead + v.size()
@@ -92,7 +106,7 @@ func (d *Dict) pop(key string, front bool) (Value, error) {
 	} else {
 		s.touch(e)
 	}
-	return v, nil
+	return v, true, nil
 }
 
 // liveList returns key's live list entry; nil and no error when key is
@@ -127,6 +141,14 @@ func (l *list) push(v Value, front bool) {
 		l.items[(l.head+l.n)%len(l.items)] = v
 	}
 	l.n++
+}
+
+// peek returns the head (front) or tail item without removing it.
+func (l *list) peek(front bool) Value {
+	if front {
+		return l.items[l.head]
+	}
+	return l.items[(l.head+l.n-1)%len(l.items)]
 }
 
 func (l *list) pop(front bool) Value {

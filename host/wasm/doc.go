@@ -23,6 +23,9 @@
 // request's phase with abi.Contexts before it acts, so a guest gets the
 // same phase errors as a Lua hook.
 //
-// wasm imports abi, errlog, host and wazero; never the gateway or the Lua
-// binding.
+// Guests reach the shared dicts of the request (host.Request.Dicts) through
+// handles (shdict.go).
+//
+// wasm imports abi, errlog, host, shdict and wazero; never the gateway or
+// the Lua binding.
 package wasm

@@ -19,7 +19,7 @@ func Example() {
 	}
 	defer rt.Close()
 
-	auth, err := rt.Load("guests/auth.wasm", wasm.Limits{Memory: 16 << 20}, []abi.Phase{abi.PhaseAccess})
+	auth, err := rt.Load("guests/auth.wasm", wasm.Limits{Memory: 16 << 20}, []abi.Phase{abi.PhaseAccess}, nil)
 	if err != nil {
 		panic(err) // e.g. "guests/auth.wasm: guest export on_access should be () -> (i32)"
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/moongate/moongate/abi"
+	"github.com/moongate/moongate/shdict"
 )
 
 // FuzzHostCalls calls host functions with arbitrary arguments (pointers,
@@ -15,15 +16,25 @@ func FuzzHostCalls(f *testing.F) {
 	f.Add(funcIndex("last_error"), uint8(abi.PhaseLog), []byte{0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0})
 	f.Add(funcIndex("print"), uint8(abi.PhaseContent), []byte{0xf0, 0xff, 0, 0, 0xff, 0xff, 0, 0})
 	f.Add(funcIndex("arg_get_chunk"), uint8(abi.PhaseBodyFilter), []byte{0, 0, 0, 0, 0, 0, 1, 0})
+	// Shared dicts: handle 0, key "x-test" at 0x100, the value at 0x200
+	// (5 + 4 bytes), the buffer at 0x300.
+	f.Add(funcIndex("shdict_set"), uint8(abi.PhaseContent), le32(0, 0x100, 6, 0x200, 9, 0))
+	f.Add(funcIndex("shdict_lpush"), uint8(abi.PhaseTimer), le32(0, 0x100, 6, 0x200, 9))
+	f.Add(funcIndex("shdict_rpop"), uint8(abi.PhaseLog), le32(0, 0x100, 6, 0x300, 3))
+	f.Add(funcIndex("shdict_incr"), uint8(abi.PhaseInit), le32(0, 0x100, 6, 0, 1, 0, 0, 0xfffc))
+	f.Add(funcIndex("shdict_get_keys"), uint8(abi.PhaseAccess), le32(0, 0, 0x300, 64))
 	rt, _ := newTestRuntime(f, Options{})
 	m := load(f, rt, writeModule(f, guestModule()), Limits{})
 	in := borrow(f, m)
 	mem := in.mod.Memory()
 	mem.WriteString(0x100, "x-test\x00/a?b=c&d\nPOST")
+	mem.WriteString(0x200, "\x03\x00\x00\x00\x00abcd")
+	dicts := []*shdict.Dict{shdict.New("fuzz", 4<<10, shdict.Options{})}
 	f.Fuzz(func(t *testing.T, fn, phase uint8, args []byte) {
 		def := abi.Funcs[int(fn)%len(abi.Funcs)]
 		r := newRequest(t, conformanceRequest, abi.Phase(phase%uint8(abi.PhaseTimer+1)))
 		defer r.Release()
+		r.Dicts = dicts
 		in.state = callState{r: r, config: []byte(`{"n":3}`)}
 		if r.Phase() == abi.PhaseBodyFilter {
 			in.state.arg = &filterArg{chunk: []byte("chunk")}
@@ -38,6 +49,15 @@ func FuzzHostCalls(f *testing.F) {
 		}
 		hostCall(in, r, def.Name, stack...)
 	})
+}
+
+// le32 encodes fuzz arguments: each v as a little-endian u32.
+func le32(vs ...uint32) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = binary.LittleEndian.AppendUint32(b, v)
+	}
+	return b
 }
 
 // funcIndex returns the index of host function name in abi.Funcs.

@@ -258,7 +258,7 @@ func newTestRuntime(tb testing.TB, opts Options) (*Runtime, *syncBuffer) {
 // error; the module is closed at the test's end.
 func load(tb testing.TB, rt *Runtime, path string, lim Limits, phases ...abi.Phase) *Module {
 	tb.Helper()
-	m, err := rt.Load(path, lim, phases)
+	m, err := rt.Load(path, lim, phases, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/moongate/moongate/abi"
 	"github.com/moongate/moongate/errlog"
 	"github.com/moongate/moongate/host"
+	"github.com/moongate/moongate/shdict"
 )
 
 // hostImpls returns the implementation of each host function by name.
@@ -88,6 +89,30 @@ func hostImpls() map[string]impl {
 		"worker_count":   status(func(c call) (int32, error) { return int32(c.in.m.lim.Pool), nil }),
 		"worker_pid":     status(func(c call) (int32, error) { return int32(os.Getpid()), nil }),
 		"worker_exiting": status(func(c call) (int32, error) { return boolean(c.in.m.rt.exiting.Load()), nil }),
+
+		// Shared dicts (shdict.go).
+		"shdict_open":          status(shdictOpen),
+		"shdict_get":           status(func(c call) (int32, error) { return shdictGet(c, false) }),
+		"shdict_get_stale":     status(func(c call) (int32, error) { return shdictGet(c, true) }),
+		"shdict_set":           shdictStore((*shdict.Dict).Set),
+		"shdict_safe_set":      shdictStore((*shdict.Dict).SafeSet),
+		"shdict_add":           shdictStore((*shdict.Dict).Add),
+		"shdict_safe_add":      shdictStore((*shdict.Dict).SafeAdd),
+		"shdict_replace":       shdictStore((*shdict.Dict).Replace),
+		"shdict_delete":        status(shdictDelete),
+		"shdict_incr":          status(shdictIncr),
+		"shdict_lpush":         shdictPush((*shdict.Dict).LPush),
+		"shdict_rpush":         shdictPush((*shdict.Dict).RPush),
+		"shdict_lpop":          shdictPop(true),
+		"shdict_rpop":          shdictPop(false),
+		"shdict_llen":          status(shdictLLen),
+		"shdict_ttl":           status(shdictTTL),
+		"shdict_expire":        status(shdictExpire),
+		"shdict_flush_all":     status(shdictFlushAll),
+		"shdict_flush_expired": status(shdictFlushExpired),
+		"shdict_get_keys":      status(shdictGetKeys),
+		"shdict_capacity":      shdictSize((*shdict.Dict).Capacity),
+		"shdict_free_space":    shdictSize((*shdict.Dict).FreeSpace),
 	}
 }
 

@@ -39,7 +39,8 @@ type harness struct {
 }
 
 // call calls fn with args: strings are written to guest memory and passed
-// as (ptr, len), a buf as (outOff, cap), a raw as is, an int32 as itself.
+// as (ptr, len), a buf as (outOff, cap), a raw as is, an int32 or a
+// float64 as itself.
 func (h *harness) call(fn string, args ...any) uint64 {
 	h.t.Helper()
 	var stack []uint64
@@ -61,6 +62,8 @@ func (h *harness) call(fn string, args ...any) uint64 {
 			stack = append(stack, uint64(a.ptr), uint64(a.n))
 		case int32:
 			stack = append(stack, api.EncodeI32(a))
+		case float64:
+			stack = append(stack, api.EncodeF64(a))
 		default:
 			h.t.Fatalf("bad argument %T", a)
 		}
@@ -343,6 +346,13 @@ func TestHostFunctions(t *testing.T) {
 		{name: "worker_exiting", fn: "worker_exiting", want: 0},
 		{name: "worker_id in init", phase: abi.PhaseInit, fn: "worker_id", want: -1, lastErr: phaseErr(abi.PhaseInit)},
 	}
+	runHostCases(t, in, tests, nil)
+}
+
+// runHostCases runs each case on in, with a new request in the case's
+// phase that bind, when set, prepares first.
+func runHostCases(t *testing.T, in *instance, tests []hostCase, bind func(r *host.Request)) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.phase == abi.PhaseNone {
@@ -350,6 +360,9 @@ func TestHostFunctions(t *testing.T) {
 			}
 			h := &harness{t: t, in: in, r: newRequest(t, conformanceRequest, tt.phase), mem: in.mod.Memory()}
 			defer h.r.Release()
+			if bind != nil {
+				bind(h.r)
+			}
 			in.lastErr, in.state = "", callState{r: h.r}
 			defer func() { in.state = callState{} }()
 			if tt.setup != nil {

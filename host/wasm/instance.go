@@ -66,6 +66,7 @@ func newInstance(m *Module, id int) (*instance, error) {
 	}
 	in.ctx = context.WithValue(context.Background(), instanceKey{}, in)
 	in.state.r = host.NewContext(abi.PhaseInitWorker, m.rt.log)
+	in.state.r.Dicts = m.dicts
 	cfg := wazero.NewModuleConfig().
 		WithName("").
 		WithStartFunctions(initializeExport).

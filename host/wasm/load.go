@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/moongate/moongate/abi"
+	"github.com/moongate/moongate/shdict"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -94,8 +95,9 @@ var wasmHeader = []byte{0, 'a', 's', 'm', 1, 0, 0, 0}
 // then on_init_worker if exported, on each new instance; either failing,
 // or returning non-zero, fails the load). Errors name the file and the
 // problem, such as "guests/x.wasm: guest export on_access should be
-// () -> (i32)".
-func (rt *Runtime) Load(path string, lim Limits, phases []abi.Phase) (*Module, error) {
+// () -> (i32)". dicts are the shared dicts init and init_worker see
+// (shdict_open); a request's come with it (host.Request.Dicts).
+func (rt *Runtime) Load(path string, lim Limits, phases []abi.Phase, dicts []*shdict.Dict) (*Module, error) {
 	lim, err := lim.withDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -116,6 +118,7 @@ func (rt *Runtime) Load(path string, lim Limits, phases []abi.Phase) (*Module, e
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	m := newModule(rt, path, lim, eng, key, cm)
+	m.dicts = dicts
 	if err := m.prewarm(); err != nil {
 		m.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -117,7 +117,7 @@ func TestLoadErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, "x.wasm", tt.data)
-			m, err := rt.Load(path, Limits{}, tt.phases)
+			m, err := rt.Load(path, Limits{}, tt.phases, nil)
 			if err == nil {
 				m.Close()
 				t.Fatalf("Load succeeded, want %q", tt.want)
@@ -131,7 +131,7 @@ func TestLoadErrors(t *testing.T) {
 
 func TestLoadMissingFile(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
-	if _, err := rt.Load("testdata/none.wasm", Limits{}, nil); err == nil || !strings.Contains(err.Error(), "testdata/none.wasm") {
+	if _, err := rt.Load("testdata/none.wasm", Limits{}, nil, nil); err == nil || !strings.Contains(err.Error(), "testdata/none.wasm") {
 		t.Errorf("error = %v, want one naming the file", err)
 	}
 }

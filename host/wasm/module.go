@@ -8,6 +8,7 @@ import (
 
 	"github.com/moongate/moongate/abi"
 	"github.com/moongate/moongate/host"
+	"github.com/moongate/moongate/shdict"
 	"github.com/tetratelabs/wazero"
 )
 
@@ -57,6 +58,9 @@ type Module struct {
 	eng  *engine
 	key  codeKey
 	cm   wazero.CompiledModule
+	// dicts are the shared dicts of init and init_worker calls (a
+	// request's come with it).
+	dicts []*shdict.Dict
 
 	ids  chan int       // the ids of instances that may be created
 	idle chan *instance // instances ready for a call
@@ -104,6 +108,7 @@ func (m *Module) Init(config []byte) error {
 		return nil
 	}
 	r := host.NewContext(abi.PhaseInit, m.rt.log)
+	r.Dicts = m.dicts
 	action, err := m.call(r, abi.PhaseInit, config, nil)
 	if err == nil && action != abi.ActionContinue {
 		err = &HookError{Path: m.path, Phase: abi.PhaseInit, Err: fmt.Errorf("%s returned %d", abi.PhaseExports[abi.PhaseInit], action)}

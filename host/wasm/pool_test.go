@@ -154,7 +154,7 @@ func TestCompileCache(t *testing.T) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(sub *testing.T) {
-			m, err := rt.Load(st.path, st.lim, nil)
+			m, err := rt.Load(st.path, st.lim, nil, nil)
 			if err != nil {
 				sub.Fatal(err)
 			}
@@ -198,7 +198,7 @@ func TestInit(t *testing.T) {
 
 func TestClosedModule(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
-	m, err := rt.Load(writeModule(t, sayModule()), Limits{}, nil)
+	m, err := rt.Load(writeModule(t, sayModule()), Limits{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

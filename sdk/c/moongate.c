@@ -1,6 +1,7 @@
 /*
  * moongate.c - the C SDK's code: the moongate_abi_version export, the
- * scratch helpers and the list decoder. See moongate.h.
+ * scratch helpers, the shared dict value encoding and the list decoder.
+ * See moongate.h.
  *
  * It needs no libc and allocates nothing: results go to a static scratch
  * buffer, which grows with memory.grow when a result does not fit.
@@ -154,13 +155,186 @@ char *mg_var(const char *name, int32_t *len) { return fetch_str(get_var, name, l
 char *mg_ctx(const char *key, int32_t *len) { return fetch_str(get_ctx, key, len); }
 char *mg_chunk(int32_t *len) { return fetch_ints(get_chunk, 0, 0, len); }
 
-/* ---- Lists ---- */
+/* ---- Little-endian numbers ---- */
 
 static uint32_t read_u32(const char *p)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	return (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
 }
+
+static void write_u32(char *p, uint32_t v)
+{
+	int i;
+	for (i = 0; i < 4; i++)
+		p[i] = (char)(v >> (8 * i));
+}
+
+/* f64 reinterprets a double's bits. */
+typedef union {
+	double d;
+	uint64_t u;
+} f64;
+
+/* ---- Shared dict values ---- */
+
+/* move copies n bytes from src to dst, which may overlap. */
+static void move(char *dst, const char *src, int32_t n)
+{
+	int32_t i;
+	if (dst < src)
+		for (i = 0; i < n; i++)
+			dst[i] = src[i];
+	else
+		for (i = n - 1; i >= 0; i--)
+			dst[i] = src[i];
+}
+
+int32_t mg_value_encode(const mg_value *v, char *out, int32_t cap)
+{
+	int32_t n = MG_VALUE_HEADER, i;
+	f64 num;
+	switch (v->kind) {
+	case MG_NIL:
+		break;
+	case MG_BOOLEAN:
+		n += 1;
+		break;
+	case MG_NUMBER:
+		n += 8;
+		break;
+	case MG_STRING:
+		if (v->len < 0 || v->len > 0x7FFFFFFF - MG_VALUE_HEADER)
+			return MG_ERR_BAD_ARGUMENT;
+		n += v->len;
+		break;
+	default:
+		return MG_ERR_BAD_ARGUMENT;
+	}
+	if (n > cap)
+		return n;
+	/* the payload first: a string may lie where the header goes */
+	switch (v->kind) {
+	case MG_BOOLEAN:
+		out[MG_VALUE_HEADER] = v->num != 0;
+		break;
+	case MG_NUMBER:
+		num.d = v->num;
+		for (i = 0; i < 8; i++)
+			out[MG_VALUE_HEADER + i] = (char)(num.u >> (8 * i));
+		break;
+	case MG_STRING:
+		move(out + MG_VALUE_HEADER, v->str, v->len);
+		break;
+	}
+	out[0] = (char)v->kind;
+	write_u32(out + 1, v->flags);
+	return n;
+}
+
+int32_t mg_value_decode(const char *data, int32_t len, mg_value *v)
+{
+	int32_t n = len - MG_VALUE_HEADER, i;
+	f64 num;
+	if (data == NULL || n < 0)
+		return MG_ERR_BAD_ARGUMENT;
+	v->kind = (unsigned char)data[0];
+	v->flags = read_u32(data + 1);
+	v->num = 0;
+	v->str = NULL;
+	v->len = 0;
+	data += MG_VALUE_HEADER;
+	switch (v->kind) {
+	case MG_NIL:
+		return n == 0 ? 0 : MG_ERR_BAD_ARGUMENT;
+	case MG_BOOLEAN:
+		if (n != 1 || (data[0] != 0 && data[0] != 1))
+			return MG_ERR_BAD_ARGUMENT;
+		v->num = data[0];
+		return 0;
+	case MG_NUMBER:
+		if (n != 8)
+			return MG_ERR_BAD_ARGUMENT;
+		num.u = 0;
+		for (i = 7; i >= 0; i--)
+			num.u = num.u << 8 | (unsigned char)data[i];
+		v->num = num.d;
+		return 0;
+	case MG_STRING:
+		v->str = data;
+		v->len = n;
+		return 0;
+	}
+	return MG_ERR_BAD_ARGUMENT;
+}
+
+/* ---- Shared dicts ---- */
+
+static int32_t get_shdict(const query *q, char *buf, int32_t cap) { return mg_abi_shdict_get(q->a, q->s, q->s_len, buf, cap); }
+static int32_t get_shdict_stale(const query *q, char *buf, int32_t cap) { return mg_abi_shdict_get_stale(q->a, q->s, q->s_len, buf, cap); }
+static int32_t get_lpop(const query *q, char *buf, int32_t cap) { return mg_abi_shdict_lpop(q->a, q->s, q->s_len, buf, cap); }
+static int32_t get_rpop(const query *q, char *buf, int32_t cap) { return mg_abi_shdict_rpop(q->a, q->s, q->s_len, buf, cap); }
+static int32_t get_keys(const query *q, char *buf, int32_t cap) { return mg_abi_shdict_get_keys(q->a, q->b, buf, cap); }
+
+/* fetch_value runs get for key of dict h and decodes the value that
+ * follows skip bytes of the result into v; *first receives the result's
+ * first byte when first is not NULL. */
+static int32_t fetch_value(getter get, int32_t h, const char *key, int32_t skip, mg_value *v, int32_t *first)
+{
+	query q = {key, mg_strlen(key), h, 0};
+	int32_t n;
+	char *r = fetch(get, &q, &n);
+	if (r == NULL)
+		return n;
+	if (n < skip)
+		return MG_ERR_BAD_ARGUMENT;
+	if (first != NULL)
+		*first = r[0];
+	return mg_value_decode(r + skip, n - skip, v);
+}
+
+int32_t mg_shdict_get(int32_t h, const char *key, mg_value *v) { return fetch_value(get_shdict, h, key, 0, v, NULL); }
+int32_t mg_shdict_get_stale(int32_t h, const char *key, mg_value *v, int32_t *stale) { return fetch_value(get_shdict_stale, h, key, 1, v, stale); }
+int32_t mg_shdict_lpop(int32_t h, const char *key, mg_value *v) { return fetch_value(get_lpop, h, key, 0, v, NULL); }
+int32_t mg_shdict_rpop(int32_t h, const char *key, mg_value *v) { return fetch_value(get_rpop, h, key, 0, v, NULL); }
+char *mg_shdict_keys(int32_t h, int32_t max, int32_t *len) { return fetch_ints(get_keys, h, max, len); }
+
+/* encode writes v, encoded, to the scratch space and returns its length,
+ * or a negative status. */
+static int32_t encode(const mg_value *v)
+{
+	int32_t n = mg_value_encode(v, scratch, scratch_cap);
+	if (n <= scratch_cap)
+		return n;
+	if (!scratch_reserve(n)) /* the string stays where it was */
+		return MG_ERR_FAILED;
+	return mg_value_encode(v, scratch, scratch_cap);
+}
+
+typedef int32_t (*storer)(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl);
+typedef int32_t (*pusher)(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len);
+
+static int32_t store(storer f, int32_t h, const char *key, const mg_value *v, double ttl)
+{
+	int32_t n = encode(v);
+	return n < 0 ? n : f(h, key, mg_strlen(key), scratch, n, ttl);
+}
+
+static int32_t push(pusher f, int32_t h, const char *key, const mg_value *v)
+{
+	int32_t n = encode(v);
+	return n < 0 ? n : f(h, key, mg_strlen(key), scratch, n);
+}
+
+int32_t mg_shdict_set(int32_t h, const char *key, const mg_value *v, double ttl) { return store(mg_abi_shdict_set, h, key, v, ttl); }
+int32_t mg_shdict_safe_set(int32_t h, const char *key, const mg_value *v, double ttl) { return store(mg_abi_shdict_safe_set, h, key, v, ttl); }
+int32_t mg_shdict_add(int32_t h, const char *key, const mg_value *v, double ttl) { return store(mg_abi_shdict_add, h, key, v, ttl); }
+int32_t mg_shdict_safe_add(int32_t h, const char *key, const mg_value *v, double ttl) { return store(mg_abi_shdict_safe_add, h, key, v, ttl); }
+int32_t mg_shdict_replace(int32_t h, const char *key, const mg_value *v, double ttl) { return store(mg_abi_shdict_replace, h, key, v, ttl); }
+int32_t mg_shdict_lpush(int32_t h, const char *key, const mg_value *v) { return push(mg_abi_shdict_lpush, h, key, v); }
+int32_t mg_shdict_rpush(int32_t h, const char *key, const mg_value *v) { return push(mg_abi_shdict_rpush, h, key, v); }
+
+/* ---- Lists ---- */
 
 int32_t mg_list_init(mg_list *l, const char *data, int32_t len)
 {

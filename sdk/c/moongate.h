@@ -35,8 +35,9 @@
  *     body_filter during say, print, flush or eof) may use the same
  *     scratch space, so copy before such calls too.
  *
- * Lists (headers, query and form arguments) come back in the encoding of
- * abi/ABI.md; walk them with mg_list_init and mg_list_next.
+ * Lists (headers, query and form arguments, a dict's keys) come back in the
+ * encoding of abi/ABI.md; walk them with mg_list_init and mg_list_next.
+ * Shared dict values are mg_values (mg_shdict_get, mg_shdict_set, ...).
  *
  * A phase export:
  *
@@ -192,6 +193,31 @@ MG_IMPORT("worker_count") int32_t mg_abi_worker_count(void);
 MG_IMPORT("worker_pid") int32_t mg_abi_worker_pid(void);
 MG_IMPORT("worker_exiting") int32_t mg_abi_worker_exiting(void);
 
+/* Shared dicts: h is a handle from shdict_open; values go in and come out
+ * in the value encoding (see mg_value); out receives an f64. */
+MG_IMPORT("shdict_open") int32_t mg_abi_shdict_open(const char *name, int32_t name_len);
+MG_IMPORT("shdict_get") int32_t mg_abi_shdict_get(int32_t h, const char *key, int32_t key_len, char *buf, int32_t cap);
+MG_IMPORT("shdict_get_stale") int32_t mg_abi_shdict_get_stale(int32_t h, const char *key, int32_t key_len, char *buf, int32_t cap);
+MG_IMPORT("shdict_set") int32_t mg_abi_shdict_set(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl);
+MG_IMPORT("shdict_safe_set") int32_t mg_abi_shdict_safe_set(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl);
+MG_IMPORT("shdict_add") int32_t mg_abi_shdict_add(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl);
+MG_IMPORT("shdict_safe_add") int32_t mg_abi_shdict_safe_add(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl);
+MG_IMPORT("shdict_replace") int32_t mg_abi_shdict_replace(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl);
+MG_IMPORT("shdict_delete") int32_t mg_abi_shdict_delete(int32_t h, const char *key, int32_t key_len);
+MG_IMPORT("shdict_incr") int32_t mg_abi_shdict_incr(int32_t h, const char *key, int32_t key_len, double delta, int32_t has_init, double init, double init_ttl, double *out);
+MG_IMPORT("shdict_lpush") int32_t mg_abi_shdict_lpush(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len);
+MG_IMPORT("shdict_rpush") int32_t mg_abi_shdict_rpush(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len);
+MG_IMPORT("shdict_lpop") int32_t mg_abi_shdict_lpop(int32_t h, const char *key, int32_t key_len, char *buf, int32_t cap);
+MG_IMPORT("shdict_rpop") int32_t mg_abi_shdict_rpop(int32_t h, const char *key, int32_t key_len, char *buf, int32_t cap);
+MG_IMPORT("shdict_llen") int32_t mg_abi_shdict_llen(int32_t h, const char *key, int32_t key_len);
+MG_IMPORT("shdict_ttl") int32_t mg_abi_shdict_ttl(int32_t h, const char *key, int32_t key_len, double *out);
+MG_IMPORT("shdict_expire") int32_t mg_abi_shdict_expire(int32_t h, const char *key, int32_t key_len, double ttl);
+MG_IMPORT("shdict_flush_all") int32_t mg_abi_shdict_flush_all(int32_t h);
+MG_IMPORT("shdict_flush_expired") int32_t mg_abi_shdict_flush_expired(int32_t h, int32_t max);
+MG_IMPORT("shdict_get_keys") int32_t mg_abi_shdict_get_keys(int32_t h, int32_t max, char *buf, int32_t cap);
+MG_IMPORT("shdict_capacity") double mg_abi_shdict_capacity(int32_t h);
+MG_IMPORT("shdict_free_space") double mg_abi_shdict_free_space(int32_t h);
+
 /* ---- Layer 2: NUL-terminated strings in. ---- */
 
 /* mg_strlen returns the length of the NUL-terminated s (0 for NULL). */
@@ -316,6 +342,41 @@ static inline int32_t mg_worker_pid(void) { return mg_abi_worker_pid(); }
 /* mg_worker_exiting returns 1 while the gateway shuts down. */
 static inline int32_t mg_worker_exiting(void) { return mg_abi_worker_exiting(); }
 
+/* mg_shdict_open returns the handle of the shared dict name
+ * (ngx.shared[name]), valid for the instance's life; MG_ERR_NOT_FOUND when
+ * the config declares none of that name. */
+static inline int32_t mg_shdict_open(const char *name) { return mg_abi_shdict_open(name, mg_strlen(name)); }
+/* mg_shdict_delete removes key (ngx.shared.DICT:delete). */
+static inline int32_t mg_shdict_delete(int32_t h, const char *key) { return mg_abi_shdict_delete(h, key, mg_strlen(key)); }
+/* mg_shdict_incr adds delta to key's number and stores the sum in *out;
+ * MG_ERR_NOT_FOUND for a missing key (ngx.shared.DICT:incr). */
+static inline int32_t mg_shdict_incr(int32_t h, const char *key, double delta, double *out) { return mg_abi_shdict_incr(h, key, mg_strlen(key), delta, 0, 0, 0, out); }
+/* mg_shdict_incr_init is mg_shdict_incr that stores init + delta, expiring
+ * after init_ttl seconds (0: never), when key is missing; it returns 1 when
+ * that evicted live entries (forcible), else 0 (ngx.shared.DICT:incr with
+ * init and init_ttl). */
+static inline int32_t mg_shdict_incr_init(int32_t h, const char *key, double delta, double init, double init_ttl, double *out) { return mg_abi_shdict_incr(h, key, mg_strlen(key), delta, 1, init, init_ttl, out); }
+/* mg_shdict_llen returns the length of key's list, 0 when key is missing
+ * (ngx.shared.DICT:llen). */
+static inline int32_t mg_shdict_llen(int32_t h, const char *key) { return mg_abi_shdict_llen(h, key, mg_strlen(key)); }
+/* mg_shdict_ttl stores key's remaining time to live in seconds in *ttl (0:
+ * none, negative: expired, not yet removed) (ngx.shared.DICT:ttl). */
+static inline int32_t mg_shdict_ttl(int32_t h, const char *key, double *ttl) { return mg_abi_shdict_ttl(h, key, mg_strlen(key), ttl); }
+/* mg_shdict_expire makes key expire ttl seconds from now, never when 0
+ * (ngx.shared.DICT:expire). */
+static inline int32_t mg_shdict_expire(int32_t h, const char *key, double ttl) { return mg_abi_shdict_expire(h, key, mg_strlen(key), ttl); }
+/* mg_shdict_flush_all marks every entry expired (ngx.shared.DICT:flush_all). */
+static inline int32_t mg_shdict_flush_all(int32_t h) { return mg_abi_shdict_flush_all(h); }
+/* mg_shdict_flush_expired removes at most max expired entries (0: all) and
+ * returns how many (ngx.shared.DICT:flush_expired). */
+static inline int32_t mg_shdict_flush_expired(int32_t h, int32_t max) { return mg_abi_shdict_flush_expired(h, max); }
+/* mg_shdict_capacity returns the dict's size in bytes, or a negative status
+ * (ngx.shared.DICT:capacity). */
+static inline double mg_shdict_capacity(int32_t h) { return mg_abi_shdict_capacity(h); }
+/* mg_shdict_free_space returns the bytes still free, or a negative status
+ * (ngx.shared.DICT:free_space). */
+static inline double mg_shdict_free_space(int32_t h) { return mg_abi_shdict_free_space(h); }
+
 /* ---- Layer 3: scratch helpers (see the top of this file). ---- */
 
 /* mg_error_message returns the last error's message. */
@@ -348,6 +409,93 @@ char *mg_var(const char *name, int32_t *len);
 char *mg_ctx(const char *key, int32_t *len);
 /* mg_chunk returns body_filter's current chunk. */
 char *mg_chunk(int32_t *len);
+
+/* ---- Shared dict values ---- */
+
+/* Kinds of shared dict values, the first byte of the value encoding. */
+enum mg_kind {
+	MG_NIL = 0,
+	MG_BOOLEAN = 1,
+	MG_NUMBER = 2,
+	MG_STRING = 3
+};
+
+/* MG_VALUE_HEADER is the length of an encoded value's kind and flags. */
+#define MG_VALUE_HEADER 5
+
+/* mg_value is a shared dict value and its user flags. A boolean is num 0 or
+ * 1; a string is len bytes at str, not NUL-terminated (but those the
+ * helpers below return are). */
+typedef struct {
+	int32_t kind;   /* an mg_kind */
+	uint32_t flags; /* the entry's user flags (ignored by list pushes) */
+	double num;     /* a number, or a boolean's 0 or 1 */
+	const char *str;
+	int32_t len;
+} mg_value;
+
+/* mg_value_nil, mg_value_boolean, mg_value_number and mg_value_string make
+ * values, with flags 0. */
+static inline mg_value mg_value_nil(void) { mg_value v = {MG_NIL, 0, 0, NULL, 0}; return v; }
+static inline mg_value mg_value_boolean(int b) { mg_value v = {MG_BOOLEAN, 0, b != 0, NULL, 0}; return v; }
+static inline mg_value mg_value_number(double n) { mg_value v = {MG_NUMBER, 0, n, NULL, 0}; return v; }
+static inline mg_value mg_value_string(const char *s, int32_t len) { mg_value v = {MG_STRING, 0, 0, s, len}; return v; }
+
+/* mg_value_encode writes v in the value encoding of abi/ABI.md (kind:u8,
+ * flags:u32, then the payload, little-endian) to out when it fits in cap
+ * bytes, and returns its length; MG_ERR_BAD_ARGUMENT for an unknown kind.
+ * v's string may overlap out. */
+int32_t mg_value_encode(const mg_value *v, char *out, int32_t cap);
+
+/* mg_value_decode reads the encoded value of len bytes at data into v, its
+ * string pointing into data; it returns 0, or MG_ERR_BAD_ARGUMENT for a
+ * malformed value. */
+int32_t mg_value_decode(const char *data, int32_t len, mg_value *v);
+
+/* ---- Shared dicts: scratch helpers ---- */
+
+/* These take a NUL-terminated key and encode and decode values in the
+ * scratch space: a value read stays valid only until the next scratch
+ * helper call (a value read may be passed straight to a write). Each
+ * returns a status: >= 0 on success, an MG_ERR_* on failure, whose
+ * message (OpenResty's: "exists", "no memory", "not a number", ...) is
+ * mg_error_message's. A missing or expired key is MG_ERR_NOT_FOUND. */
+
+/* mg_shdict_get reads key's value and flags into v (ngx.shared.DICT:get). */
+int32_t mg_shdict_get(int32_t h, const char *key, mg_value *v);
+/* mg_shdict_get_stale is mg_shdict_get that also reads an expired value
+ * not yet removed, setting *stale to 1 for it, else 0
+ * (ngx.shared.DICT:get_stale). */
+int32_t mg_shdict_get_stale(int32_t h, const char *key, mg_value *v, int32_t *stale);
+/* mg_shdict_set stores v with its flags under key, expiring after ttl
+ * seconds (0: never); a nil v deletes key. It returns 1 when it evicted
+ * live entries to make room (forcible), else 0 (ngx.shared.DICT:set). */
+int32_t mg_shdict_set(int32_t h, const char *key, const mg_value *v, double ttl);
+/* mg_shdict_safe_set is mg_shdict_set that never evicts a live entry: "no
+ * memory" instead (ngx.shared.DICT:safe_set). */
+int32_t mg_shdict_safe_set(int32_t h, const char *key, const mg_value *v, double ttl);
+/* mg_shdict_add is mg_shdict_set when key has no live value, "exists"
+ * otherwise (ngx.shared.DICT:add). */
+int32_t mg_shdict_add(int32_t h, const char *key, const mg_value *v, double ttl);
+/* mg_shdict_safe_add is mg_shdict_add that never evicts a live entry. */
+int32_t mg_shdict_safe_add(int32_t h, const char *key, const mg_value *v, double ttl);
+/* mg_shdict_replace is mg_shdict_set when key has a live value,
+ * MG_ERR_NOT_FOUND otherwise (ngx.shared.DICT:replace). */
+int32_t mg_shdict_replace(int32_t h, const char *key, const mg_value *v, double ttl);
+/* mg_shdict_lpush inserts v, a string or a number, at the head of key's
+ * list and returns the list's length (ngx.shared.DICT:lpush). */
+int32_t mg_shdict_lpush(int32_t h, const char *key, const mg_value *v);
+/* mg_shdict_rpush is mg_shdict_lpush at the tail (ngx.shared.DICT:rpush). */
+int32_t mg_shdict_rpush(int32_t h, const char *key, const mg_value *v);
+/* mg_shdict_lpop removes the head of key's list and reads it into v
+ * (ngx.shared.DICT:lpop). */
+int32_t mg_shdict_lpop(int32_t h, const char *key, mg_value *v);
+/* mg_shdict_rpop is mg_shdict_lpop at the tail (ngx.shared.DICT:rpop). */
+int32_t mg_shdict_rpop(int32_t h, const char *key, mg_value *v);
+/* mg_shdict_keys returns at most max keys (0: all) of live entries as a
+ * list of keys without values, or NULL with the error in *len
+ * (ngx.shared.DICT:get_keys). */
+char *mg_shdict_keys(int32_t h, int32_t max, int32_t *len);
 
 /* ---- Lists ---- */
 

@@ -31,6 +31,10 @@
 // errors.Is. A value that is absent (a header, a variable, a ctx key) is
 // ErrNotFound, where Lua would see nil.
 //
+// SharedDict opens one of the config's shared dicts (ngx.shared.NAME), whose
+// methods are ngx.shared.DICT's over Values: strings, numbers, booleans or
+// nil, each entry with user flags.
+//
 // Results are read into one reusable buffer that grows as needed, so a call
 // allocates only the value it returns. Lists (headers, query and form
 // arguments) come back as Headers and Args, which keep the host's order,

@@ -158,3 +158,69 @@ func hostWorkerPID() int32
 
 //go:wasmimport moongate worker_exiting
 func hostWorkerExiting() int32
+
+//go:wasmimport moongate shdict_open
+func hostShdictOpen(name unsafe.Pointer, nameLen uint32) int32
+
+//go:wasmimport moongate shdict_get
+func hostShdictGet(h int32, key unsafe.Pointer, keyLen uint32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate shdict_get_stale
+func hostShdictGetStale(h int32, key unsafe.Pointer, keyLen uint32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate shdict_set
+func hostShdictSet(h int32, key unsafe.Pointer, keyLen uint32, value unsafe.Pointer, valueLen uint32, ttl float64) int32
+
+//go:wasmimport moongate shdict_safe_set
+func hostShdictSafeSet(h int32, key unsafe.Pointer, keyLen uint32, value unsafe.Pointer, valueLen uint32, ttl float64) int32
+
+//go:wasmimport moongate shdict_add
+func hostShdictAdd(h int32, key unsafe.Pointer, keyLen uint32, value unsafe.Pointer, valueLen uint32, ttl float64) int32
+
+//go:wasmimport moongate shdict_safe_add
+func hostShdictSafeAdd(h int32, key unsafe.Pointer, keyLen uint32, value unsafe.Pointer, valueLen uint32, ttl float64) int32
+
+//go:wasmimport moongate shdict_replace
+func hostShdictReplace(h int32, key unsafe.Pointer, keyLen uint32, value unsafe.Pointer, valueLen uint32, ttl float64) int32
+
+//go:wasmimport moongate shdict_delete
+func hostShdictDelete(h int32, key unsafe.Pointer, keyLen uint32) int32
+
+//go:wasmimport moongate shdict_incr
+func hostShdictIncr(h int32, key unsafe.Pointer, keyLen uint32, delta float64, hasInit int32, init, initTTL float64, out unsafe.Pointer) int32
+
+//go:wasmimport moongate shdict_lpush
+func hostShdictLPush(h int32, key unsafe.Pointer, keyLen uint32, value unsafe.Pointer, valueLen uint32) int32
+
+//go:wasmimport moongate shdict_rpush
+func hostShdictRPush(h int32, key unsafe.Pointer, keyLen uint32, value unsafe.Pointer, valueLen uint32) int32
+
+//go:wasmimport moongate shdict_lpop
+func hostShdictLPop(h int32, key unsafe.Pointer, keyLen uint32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate shdict_rpop
+func hostShdictRPop(h int32, key unsafe.Pointer, keyLen uint32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate shdict_llen
+func hostShdictLLen(h int32, key unsafe.Pointer, keyLen uint32) int32
+
+//go:wasmimport moongate shdict_ttl
+func hostShdictTTL(h int32, key unsafe.Pointer, keyLen uint32, out unsafe.Pointer) int32
+
+//go:wasmimport moongate shdict_expire
+func hostShdictExpire(h int32, key unsafe.Pointer, keyLen uint32, ttl float64) int32
+
+//go:wasmimport moongate shdict_flush_all
+func hostShdictFlushAll(h int32) int32
+
+//go:wasmimport moongate shdict_flush_expired
+func hostShdictFlushExpired(h int32, max int32) int32
+
+//go:wasmimport moongate shdict_get_keys
+func hostShdictGetKeys(h int32, max int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate shdict_capacity
+func hostShdictCapacity(h int32) float64
+
+//go:wasmimport moongate shdict_free_space
+func hostShdictFreeSpace(h int32) float64

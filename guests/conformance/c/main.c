@@ -7,7 +7,8 @@
  *   body_filter and log all this module, config {"greeting": "hi", "n": 3},
  *
  * and sends POST /conformance?a=1&b=2&b=3&flag with the headers X-Test: yes,
- * X-Multi: 1, X-Multi: 2 and the body k=v&k2=v2. Where the lines go:
+ * X-Multi: 1, X-Multi: 2 and the body k=v&k2=v2; the config declares the
+ * shared dict "conformance" of 64 KiB. Where the lines go:
  *
  *   rewrite, access   kept in ctx "conformance", said by content;
  *   content           said before eof; its checks of eof itself go to ctx
@@ -353,6 +354,338 @@ static void check_buffers(report *r)
 	expect_error(r, "log", mg_abi_log(MG_NOTICE, out_of_bounds(), 16), MG_ERR_BAD_ARGUMENT, NULL);
 }
 
+/* ---- Shared dicts ---- */
+
+/* The dict the test route's config declares (shared_dicts:
+ * {conformance: 64k}); only this guest uses it. */
+#define DICT "conformance"
+#define DICT_CAPACITY 65536
+/* rewrite's marker, which log reads back, and log's greeting to the
+ * gateway's Lua, which the test reads. */
+#define KEY_MARKER "phase_marker"
+#define KEY_FROM_WASM "from_wasm"
+
+/* dict is the dict's handle, opened once per instance. */
+static int32_t dict = -1;
+/* blob holds the large values. */
+static char blob[DICT_CAPACITY];
+
+static int32_t open_dict(report *r)
+{
+	if (dict >= 0)
+		return dict;
+	expect_error(r, "shdict_open", mg_shdict_open("no_such_dict"), MG_ERR_NOT_FOUND, "no shared dict \"no_such_dict\"");
+	dict = mg_shdict_open(DICT);
+	expect_ok(r, "shdict_open", dict);
+	return dict;
+}
+
+static mg_value with_flags(mg_value v, uint32_t flags)
+{
+	v.flags = flags;
+	return v;
+}
+
+static int same_value(const mg_value *a, const mg_value *b)
+{
+	return a->kind == b->kind && a->flags == b->flags && a->num == b->num && a->len == b->len &&
+	       (a->len == 0 || memcmp(a->str, b->str, a->len) == 0);
+}
+
+/* expect_read checks that v, read by fn with status rc, is want. */
+static void expect_read(report *r, const char *fn, int32_t rc, const mg_value *v, mg_value want)
+{
+	if (rc < 0)
+		check(r, fn, 0, "returned %d (%s)", (int)rc, last_error());
+	else
+		check(r, fn, same_value(v, &want), "got kind %d flags %u num %g \"%.*s\", want kind %d flags %u num %g \"%.*s\"",
+		      (int)v->kind, (unsigned)v->flags, v->num, (int)(v->len < 64 ? v->len : 64), v->str ? v->str : "",
+		      (int)want.kind, (unsigned)want.flags, want.num, (int)(want.len < 64 ? want.len : 64),
+		      want.str ? want.str : "");
+}
+
+/* expect_value checks that key holds want. */
+static void expect_value(report *r, const char *fn, int32_t h, const char *key, mg_value want)
+{
+	mg_value v;
+	int32_t rc = mg_shdict_get(h, key, &v);
+	expect_read(r, fn, rc, &v, want);
+}
+
+static void expect_missing(report *r, const char *fn, int32_t h, const char *key)
+{
+	mg_value v;
+	expect_error(r, fn, mg_shdict_get(h, key, &v), MG_ERR_NOT_FOUND, "not found");
+}
+
+static void clear_dict(report *r, int32_t h)
+{
+	expect_ok(r, "shdict_flush_all", mg_shdict_flush_all(h));
+	expect_ok(r, "shdict_flush_expired", mg_shdict_flush_expired(h, 0));
+}
+
+static void check_dict_values(report *r, int32_t h)
+{
+	mg_value hello = with_flags(mg_value_string("hello", 5), 7), v;
+	const mg_value typed[] = {
+		with_flags(mg_value_number(-1.5), 0xFFFFFFFFu), with_flags(mg_value_number(1e300), 1),
+		mg_value_boolean(1), mg_value_boolean(0), mg_value_string("", 0), mg_value_string("a\0b", 3),
+	};
+	size_t i;
+
+	expect_status(r, "shdict_set", mg_shdict_set(h, "s", &hello, 0), 0);
+	expect_value(r, "shdict_get", h, "s", hello);
+	for (i = 0; i < sizeof typed / sizeof typed[0]; i++) {
+		expect_status(r, "shdict_set", mg_shdict_set(h, "typed", &typed[i], 0), 0);
+		expect_value(r, "shdict_get", h, "typed", typed[i]);
+	}
+	expect_missing(r, "shdict_get", h, "absent");
+	expect_error(r, "shdict_get", mg_shdict_get(h, "", &v), MG_ERR_BAD_ARGUMENT, "empty key");
+
+	v = mg_value_number(1);
+	expect_error(r, "shdict_add", mg_shdict_add(h, "s", &v, 0), MG_ERR_FAILED, "exists");
+	expect_status(r, "shdict_add", mg_shdict_add(h, "a", &v, 0), 0);
+	expect_value(r, "shdict_add", h, "a", v);
+	v = mg_value_nil();
+	expect_error(r, "shdict_add", mg_shdict_add(h, "nil", &v, 0), MG_ERR_BAD_ARGUMENT,
+		     "attempt to add or replace nil values");
+	v = with_flags(mg_value_boolean(1), 2);
+	expect_error(r, "shdict_safe_add", mg_shdict_safe_add(h, "s", &v, 0), MG_ERR_FAILED, "exists");
+	expect_status(r, "shdict_safe_add", mg_shdict_safe_add(h, "sa", &v, 0), 0);
+	expect_value(r, "shdict_safe_add", h, "sa", v);
+	v = mg_value_string("world", 5);
+	expect_status(r, "shdict_replace", mg_shdict_replace(h, "s", &v, 0), 0);
+	expect_value(r, "shdict_replace", h, "s", v);
+	expect_error(r, "shdict_replace", mg_shdict_replace(h, "absent", &v, 0), MG_ERR_NOT_FOUND, "not found");
+	v = with_flags(mg_value_number(3), 1);
+	expect_status(r, "shdict_safe_set", mg_shdict_safe_set(h, "ss", &v, 0), 0);
+	expect_value(r, "shdict_safe_set", h, "ss", v);
+
+	v = mg_value_nil(); /* a nil value deletes */
+	expect_status(r, "shdict_set", mg_shdict_set(h, "s", &v, 0), 0);
+	expect_missing(r, "shdict_set", h, "s");
+	expect_ok(r, "shdict_delete", mg_shdict_delete(h, "a"));
+	expect_missing(r, "shdict_delete", h, "a");
+	expect_ok(r, "shdict_delete", mg_shdict_delete(h, "absent"));
+	expect_error(r, "shdict_delete", mg_shdict_delete(h, ""), MG_ERR_BAD_ARGUMENT, "empty key");
+}
+
+static void check_dict_incr(report *r, int32_t h)
+{
+	double n = 0, ttl = -1;
+	mg_value s = mg_value_string("x", 1);
+	int32_t rc;
+
+	expect_error(r, "shdict_incr", mg_shdict_incr(h, "n", 1, &n), MG_ERR_NOT_FOUND, "not found");
+	rc = mg_shdict_incr_init(h, "n", 1, 10, 0, &n);
+	check(r, "shdict_incr", rc == 0 && n == 11, "init 10 + 1: returned %d, %g", (int)rc, n);
+	rc = mg_shdict_incr(h, "n", 2.5, &n);
+	check(r, "shdict_incr", rc == 0 && n == 13.5, "+ 2.5: returned %d, %g", (int)rc, n);
+	rc = mg_shdict_incr_init(h, "n", -3.5, 100, 3600, &n); /* init is only for a missing key */
+	check(r, "shdict_incr", rc == 0 && n == 10, "- 3.5: returned %d, %g", (int)rc, n);
+	rc = mg_shdict_ttl(h, "n", &ttl);
+	check(r, "shdict_incr", rc == 0 && ttl == 0, "ttl returned %d, %g", (int)rc, ttl);
+	rc = mg_shdict_incr_init(h, "n2", 1, 0, 60, &n);
+	check(r, "shdict_incr", rc == 0 && n == 1, "init 0 + 1: returned %d, %g", (int)rc, n);
+	rc = mg_shdict_ttl(h, "n2", &ttl);
+	check(r, "shdict_incr", rc == 0 && ttl > 59 && ttl <= 60, "init_ttl 60: ttl returned %d, %g", (int)rc, ttl);
+	expect_status(r, "shdict_set", mg_shdict_set(h, "s", &s, 0), 0);
+	expect_error(r, "shdict_incr", mg_shdict_incr(h, "s", 1, &n), MG_ERR_FAILED, "not a number");
+	expect_error(r, "shdict_incr", mg_abi_shdict_incr(h, "n", 1, 1, 0, 0, 5, &n), MG_ERR_BAD_ARGUMENT,
+		     "must provide \"init\" when providing \"init_ttl\"");
+	expect_error(r, "shdict_incr", mg_abi_shdict_incr(h, "n", 1, 1, 0, 0, 0, (double *)out_of_bounds()),
+		     MG_ERR_BAD_ARGUMENT, NULL);
+	expect_value(r, "shdict_incr", h, "n", mg_value_number(10));
+}
+
+/* check_dict_lists checks the list functions, a value larger than the
+ * SDK's scratch space among them (its pop retries with more space). */
+static void check_dict_lists(report *r, int32_t h)
+{
+	mg_value v = mg_value_string("a", 1), got;
+	int32_t rc;
+
+	expect_status(r, "shdict_lpush", mg_shdict_lpush(h, "l", &v), 1);
+	v = mg_value_number(2);
+	expect_status(r, "shdict_rpush", mg_shdict_rpush(h, "l", &v), 2);
+	v = mg_value_string("z", 1);
+	expect_status(r, "shdict_lpush", mg_shdict_lpush(h, "l", &v), 3);
+	expect_status(r, "shdict_llen", mg_shdict_llen(h, "l"), 3);
+	rc = mg_shdict_lpop(h, "l", &got);
+	expect_read(r, "shdict_lpop", rc, &got, mg_value_string("z", 1));
+	rc = mg_shdict_rpop(h, "l", &got);
+	expect_read(r, "shdict_rpop", rc, &got, mg_value_number(2));
+
+	memset(blob, 'b', 20000);
+	v = mg_value_string(blob, 20000);
+	expect_status(r, "shdict_rpush", mg_shdict_rpush(h, "l", &v), 2);
+	rc = mg_shdict_rpop(h, "l", &got);
+	check(r, "shdict_rpop", rc == 0 && got.len == 20000 && memcmp(got.str, blob, 20000) == 0,
+	      "a 20000-byte value: returned %d, %d bytes", (int)rc, (int)got.len);
+	expect_status(r, "shdict_llen", mg_shdict_llen(h, "l"), 1);
+
+	rc = mg_shdict_lpop(h, "l", &got);
+	expect_read(r, "shdict_lpop", rc, &got, mg_value_string("a", 1));
+	expect_error(r, "shdict_lpop", mg_shdict_lpop(h, "l", &got), MG_ERR_NOT_FOUND, "not found");
+	expect_error(r, "shdict_rpop", mg_shdict_rpop(h, "l", &got), MG_ERR_NOT_FOUND, "not found");
+	expect_status(r, "shdict_llen", mg_shdict_llen(h, "l"), 0);
+
+	v = mg_value_boolean(1);
+	expect_error(r, "shdict_lpush", mg_shdict_lpush(h, "l", &v), MG_ERR_BAD_ARGUMENT, "bad value type");
+	v = mg_value_string("x", 1);
+	expect_error(r, "shdict_rpush", mg_shdict_rpush(h, "s", &v), MG_ERR_FAILED, "value not a list");
+	expect_error(r, "shdict_llen", mg_shdict_llen(h, "s"), MG_ERR_FAILED, "value not a list");
+	expect_error(r, "shdict_lpop", mg_shdict_lpop(h, "s", &got), MG_ERR_FAILED, "value not a list");
+	expect_status(r, "shdict_lpush", mg_shdict_lpush(h, "l", &v), 1);
+	expect_error(r, "shdict_get", mg_shdict_get(h, "l", &got), MG_ERR_FAILED, "value is a list");
+}
+
+static void check_dict_ttl(report *r, int32_t h)
+{
+	mg_value v = with_flags(mg_value_string("v", 1), 3), got;
+	double ttl = -1;
+	int32_t rc, stale = -1;
+
+	expect_status(r, "shdict_set", mg_shdict_set(h, "t", &v, 100), 0);
+	rc = mg_shdict_ttl(h, "t", &ttl);
+	check(r, "shdict_ttl", rc == 0 && ttl > 99 && ttl <= 100, "returned %d, %g", (int)rc, ttl);
+	expect_ok(r, "shdict_expire", mg_shdict_expire(h, "t", 0));
+	rc = mg_shdict_ttl(h, "t", &ttl);
+	check(r, "shdict_expire", rc == 0 && ttl == 0, "expire 0: ttl returned %d, %g", (int)rc, ttl);
+	expect_ok(r, "shdict_expire", mg_shdict_expire(h, "t", 2));
+	rc = mg_shdict_ttl(h, "t", &ttl);
+	check(r, "shdict_expire", rc == 0 && ttl > 1 && ttl <= 2, "expire 2: ttl returned %d, %g", (int)rc, ttl);
+	expect_error(r, "shdict_expire", mg_shdict_expire(h, "absent", 1), MG_ERR_NOT_FOUND, "not found");
+	expect_error(r, "shdict_expire", mg_shdict_expire(h, "t", -1), MG_ERR_BAD_ARGUMENT, "bad \"exptime\" argument");
+	expect_error(r, "shdict_ttl", mg_shdict_ttl(h, "absent", &ttl), MG_ERR_NOT_FOUND, "not found");
+	expect_error(r, "shdict_set", mg_shdict_set(h, "t2", &v, -1), MG_ERR_BAD_ARGUMENT, "bad \"exptime\" argument");
+
+	rc = mg_shdict_get_stale(h, "t", &got, &stale);
+	check(r, "shdict_get_stale", rc == 0 && stale == 0 && same_value(&got, &v), "live: returned %d, stale %d",
+	      (int)rc, (int)stale);
+	expect_ok(r, "shdict_flush_all", mg_shdict_flush_all(h));
+	expect_missing(r, "shdict_flush_all", h, "t");
+	rc = mg_shdict_get_stale(h, "t", &got, &stale);
+	check(r, "shdict_get_stale", rc == 0 && stale == 1 && same_value(&got, &v), "flushed: returned %d, stale %d",
+	      (int)rc, (int)stale);
+	expect_status(r, "shdict_flush_expired", mg_shdict_flush_expired(h, 1), 1);
+	rc = mg_shdict_flush_expired(h, 0);
+	check(r, "shdict_flush_expired", rc >= 1, "returned %d", (int)rc);
+	expect_error(r, "shdict_get_stale", mg_shdict_get_stale(h, "t", &got, &stale), MG_ERR_NOT_FOUND, "not found");
+}
+
+static void check_dict_keys(report *r, int32_t h)
+{
+	mg_value one = mg_value_number(1);
+	mg_list l;
+	mg_pair p;
+	const char *keys;
+	int32_t len, seen = 0;
+
+	clear_dict(r, h);
+	expect_status(r, "shdict_set", mg_shdict_set(h, "k1", &one, 0), 0);
+	expect_status(r, "shdict_set", mg_shdict_set(h, "k2", &one, 0), 0);
+	expect_status(r, "shdict_set", mg_shdict_set(h, "k3", &one, 0), 0);
+	keys = mg_shdict_keys(h, 0, &len);
+	if (check(r, "shdict_get_keys", keys != NULL && mg_list_init(&l, keys, len) == 3, "returned %d", (int)len)) {
+		while (mg_list_next(&l, &p) == 1)
+			if (p.value_len == MG_NO_VALUE && (mg_equal(p.key, p.key_len, "k1") || mg_equal(p.key, p.key_len, "k2") ||
+							    mg_equal(p.key, p.key_len, "k3")))
+				seen++;
+		check(r, "shdict_get_keys", seen == 3, "%d of k1, k2, k3", (int)seen);
+	}
+	keys = mg_shdict_keys(h, 2, &len);
+	check(r, "shdict_get_keys", keys != NULL && mg_list_init(&l, keys, len) == 2, "at most 2: returned %d", (int)len);
+}
+
+/* check_dict_full fills the dict: set evicts and says so, the safe writes
+ * and the list pushes do not. */
+static void check_dict_full(report *r, int32_t h)
+{
+	char key[16];
+	mg_value v;
+	int32_t rc = 0, i;
+	double free;
+
+	clear_dict(r, h);
+	memset(blob, 'f', 4000);
+	v = mg_value_string(blob, 4000);
+	for (i = 0; i < 2 * DICT_CAPACITY / 4000 && rc == 0; i++) {
+		snprintf(key, sizeof key, "fill%d", (int)i);
+		rc = mg_shdict_set(h, key, &v, 0);
+	}
+	check(r, "shdict_set", rc == 1, "filling the dict: returned %d (%s)", (int)rc, last_error());
+	expect_status(r, "shdict_add", mg_shdict_add(h, "fill_add", &v, 0), 1);
+	free = mg_shdict_free_space(h);
+	check(r, "shdict_free_space", free >= 0 && free < 4200, "full: %g bytes free", free);
+	if (free < 0 || free >= 4200)
+		return;
+	memset(blob, 'g', sizeof blob);
+	v = mg_value_string(blob, (int32_t)free + 1);
+	expect_error(r, "shdict_safe_set", mg_shdict_safe_set(h, "safe", &v, 0), MG_ERR_FAILED, "no memory");
+	expect_error(r, "shdict_safe_add", mg_shdict_safe_add(h, "safe", &v, 0), MG_ERR_FAILED, "no memory");
+	expect_error(r, "shdict_rpush", mg_shdict_rpush(h, "safe", &v), MG_ERR_FAILED, "no memory");
+	v = mg_value_string(blob, DICT_CAPACITY);
+	expect_error(r, "shdict_set", mg_shdict_set(h, "huge", &v, 0), MG_ERR_FAILED, "no memory");
+}
+
+/* check_dict_raw checks the value encoding and the buffer rules through
+ * the imports. */
+static void check_dict_raw(report *r, int32_t h)
+{
+	static const char value[] = "\x02\x05\x00\x00\x00\x00\x00\x00\x00\x00\x00\x45\x40"; /* 42, flags 5 */
+	char small[16];
+	int32_t n;
+
+	expect_error(r, "shdict_set", mg_abi_shdict_set(h, "raw", 3, "\x09\x00\x00\x00\x00", 5, 0), MG_ERR_BAD_ARGUMENT, NULL);
+	expect_status(r, "shdict_set", mg_abi_shdict_set(h, "raw", 3, value, sizeof value - 1, 0), 0);
+	expect_value(r, "shdict_set", h, "raw", with_flags(mg_value_number(42), 5));
+	memset(small, '#', sizeof small);
+	n = mg_abi_shdict_get(h, "raw", 3, small, 12);
+	check(r, "shdict_get", n == 13 && small[0] == '#', "with 12 bytes: returned %d", (int)n);
+	n = mg_abi_shdict_get(h, "raw", 3, small, sizeof small);
+	check(r, "shdict_get", n == 13 && memcmp(small, value, 13) == 0, "returned %d", (int)n);
+	expect_error(r, "shdict_get", mg_abi_shdict_get(99, "raw", 3, small, sizeof small), MG_ERR_BAD_ARGUMENT, NULL);
+	check(r, "shdict_capacity", mg_shdict_capacity(99) == MG_ERR_BAD_ARGUMENT, "bad handle: %g", mg_shdict_capacity(99));
+}
+
+/* check_shdict checks every shdict_* function, from an empty dict, and
+ * leaves rewrite's marker in it. */
+static void check_shdict(report *r)
+{
+	int32_t h = open_dict(r);
+	mg_value marker = mg_value_string("rewrite", 7);
+	double size;
+	if (h < 0)
+		return;
+	clear_dict(r, h);
+	size = mg_shdict_capacity(h);
+	check(r, "shdict_capacity", size == DICT_CAPACITY, "got %g", size);
+	size = mg_shdict_free_space(h);
+	check(r, "shdict_free_space", size == DICT_CAPACITY, "got %g", size);
+	check_dict_values(r, h);
+	check_dict_incr(r, h);
+	check_dict_lists(r, h);
+	check_dict_ttl(r, h);
+	check_dict_keys(r, h);
+	check_dict_full(r, h);
+	check_dict_raw(r, h);
+	clear_dict(r, h);
+	expect_status(r, "shdict_set", mg_shdict_set(h, KEY_MARKER, &marker, 0), 0);
+}
+
+/* check_shdict_later checks, in a later phase, what rewrite left in the
+ * dict, and leaves a value for the gateway's Lua to read. */
+static void check_shdict_later(report *r)
+{
+	int32_t h = open_dict(r);
+	mg_value greeting = with_flags(mg_value_string("conformance-c", 13), 42);
+	if (h < 0)
+		return;
+	expect_value(r, "shdict_get", h, KEY_MARKER, mg_value_string("rewrite", 7));
+	expect_status(r, "shdict_set", mg_shdict_set(h, KEY_FROM_WASM, &greeting, 0), 0);
+}
+
 /* ---- rewrite ---- */
 
 static report rw;
@@ -490,6 +823,7 @@ MG_EXPORT("on_rewrite") int32_t on_rewrite(void)
 	expect_status(&rw, "resp_get_status", mg_resp_get_status(), 0);
 	expect_status(&rw, "headers_sent", mg_headers_sent(), 0);
 	check_workers(&rw);
+	check_shdict(&rw);
 	ctx_append(&rw, KEY_LINES);
 	return MG_CONTINUE;
 }
@@ -741,6 +1075,7 @@ MG_EXPORT("on_log") int32_t on_log(void)
 	expect_phase_error(&lg, "req_set_method", mg_req_set_method("GET"), ctx);
 	expect_phase_error(&lg, "arg_set_eof", mg_arg_set_eof(1), ctx);
 	check_workers(&lg);
+	check_shdict_later(&lg);
 
 	n = ctx_read(KEY_LATE, lines, sizeof lines);
 	if (n <= 0)

@@ -21,7 +21,8 @@
 //
 //	k=v&k2=v2
 //
-// with config {"greeting": "hi", "n": 3} on every hook.
+// with config {"greeting": "hi", "n": 3} on every hook, and the shared dict
+// "conformance" of 64 KiB.
 package main
 
 import (

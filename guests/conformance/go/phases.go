@@ -50,6 +50,7 @@ func rewrite(r *moongate.Request) moongate.Action {
 	v, err := r.Ctx(probeKey)
 	c.equal("ctx_get", v, "a\nb", err)
 
+	checkSharedDict(&c)
 	c.keep(r, keyLines)
 	return moongate.Continue
 }
@@ -386,6 +387,7 @@ func logPhase(r *moongate.Request) moongate.Action {
 	c.denied("req_read_body", r.ReadBody())
 	c.denied("say", r.Say("x"))
 	c.workers()
+	checkDictLater(&c)
 	late, err := ctxLines(r, keyLog)
 	c.that("ctx_get", len(late) > 0, err, "content's lines after eof are missing")
 	c.lines = append(late, c.lines...)

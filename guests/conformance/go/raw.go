@@ -16,6 +16,18 @@ func rawReqGetHeader(namePtr, nameLen, bufPtr, bufCap uint32) int32
 //go:wasmimport moongate last_error
 func rawLastError(bufPtr, bufCap uint32) int32
 
+//go:wasmimport moongate shdict_open
+func rawShdictOpen(namePtr, nameLen uint32) int32
+
+//go:wasmimport moongate shdict_get
+func rawShdictGet(h int32, keyPtr, keyLen, bufPtr, bufCap uint32) int32
+
+//go:wasmimport moongate shdict_set
+func rawShdictSet(h int32, keyPtr, keyLen, valuePtr, valueLen uint32, ttl float64) int32
+
+//go:wasmimport moongate shdict_incr
+func rawShdictIncr(h int32, keyPtr, keyLen uint32, delta float64, hasInit int32, init, initTTL float64, outPtr uint32) int32
+
 // outside is an address past the end of any memory the module has.
 const outside = 0xFFFFFF00
 
@@ -24,6 +36,9 @@ var probe [64]byte
 
 // probeAddr returns the address of probe.
 func probeAddr() uint32 { return uint32(uintptr(unsafe.Pointer(&probe[0]))) }
+
+// strAddr returns the address of a constant string's bytes.
+func strAddr(s string) uint32 { return uint32(uintptr(unsafe.Pointer(unsafe.StringData(s)))) }
 
 // resetProbe fills probe with '#'.
 func resetProbe() {

@@ -1,6 +1,7 @@
 /*
- * The C SDK's native unit test: the list decoder, mg_json_string, mg_equal
- * and the scratch helpers, the last against fake host functions. run.sh
+ * The C SDK's native unit test: the list decoder, mg_json_string, mg_equal,
+ * the shared dict value encoding and the scratch helpers, the last against
+ * fake host functions. run.sh
  * builds it with a 64-byte scratch space.
  */
 #include <stdio.h>
@@ -55,6 +56,48 @@ int32_t mg_abi_resp_get_headers(int32_t max, int32_t raw, char *buf, int32_t cap
 int32_t mg_abi_var_get(const char *name, int32_t name_len, char *buf, int32_t cap) { (void)name; (void)name_len; return fake(buf, cap); }
 int32_t mg_abi_ctx_get(const char *key, int32_t key_len, char *buf, int32_t cap) { (void)key; (void)key_len; return fake(buf, cap); }
 int32_t mg_abi_arg_get_chunk(char *buf, int32_t cap) { return fake(buf, cap); }
+
+/* The shared dict fakes: the readers return the fake_data_len bytes of
+ * fake_data (values hold NULs), the writers keep what they were given in
+ * stored. */
+static const char *fake_data;
+static int32_t fake_data_len;
+static char stored[256];
+static int32_t stored_len;
+static int32_t stored_handle;
+
+static int32_t fake_bytes(char *buf, int32_t cap)
+{
+	fake_calls++;
+	if (fake_status < 0)
+		return fake_status;
+	if (fake_data_len <= cap)
+		memcpy(buf, fake_data, fake_data_len);
+	return fake_data_len;
+}
+
+static int32_t fake_store(int32_t h, const char *value, int32_t value_len)
+{
+	fake_calls++;
+	stored_handle = h;
+	stored_len = value_len;
+	if (value_len <= (int32_t)sizeof stored)
+		memcpy(stored, value, value_len);
+	return fake_status;
+}
+
+int32_t mg_abi_shdict_get(int32_t h, const char *key, int32_t key_len, char *buf, int32_t cap) { (void)h; (void)key; (void)key_len; return fake_bytes(buf, cap); }
+int32_t mg_abi_shdict_get_stale(int32_t h, const char *key, int32_t key_len, char *buf, int32_t cap) { (void)h; (void)key; (void)key_len; return fake_bytes(buf, cap); }
+int32_t mg_abi_shdict_lpop(int32_t h, const char *key, int32_t key_len, char *buf, int32_t cap) { (void)h; (void)key; (void)key_len; return fake_bytes(buf, cap); }
+int32_t mg_abi_shdict_rpop(int32_t h, const char *key, int32_t key_len, char *buf, int32_t cap) { (void)h; (void)key; (void)key_len; return fake_bytes(buf, cap); }
+int32_t mg_abi_shdict_get_keys(int32_t h, int32_t max, char *buf, int32_t cap) { (void)h; (void)max; return fake_bytes(buf, cap); }
+int32_t mg_abi_shdict_set(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl) { (void)key; (void)key_len; (void)ttl; return fake_store(h, value, value_len); }
+int32_t mg_abi_shdict_safe_set(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl) { (void)key; (void)key_len; (void)ttl; return fake_store(h, value, value_len); }
+int32_t mg_abi_shdict_add(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl) { (void)key; (void)key_len; (void)ttl; return fake_store(h, value, value_len); }
+int32_t mg_abi_shdict_safe_add(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl) { (void)key; (void)key_len; (void)ttl; return fake_store(h, value, value_len); }
+int32_t mg_abi_shdict_replace(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl) { (void)key; (void)key_len; (void)ttl; return fake_store(h, value, value_len); }
+int32_t mg_abi_shdict_lpush(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len) { (void)key; (void)key_len; return fake_store(h, value, value_len); }
+int32_t mg_abi_shdict_rpush(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len) { (void)key; (void)key_len; return fake_store(h, value, value_len); }
 
 /* ---- Scratch helpers ---- */
 
@@ -257,6 +300,122 @@ static void test_json_string(void)
 	}
 }
 
+/* ---- Shared dict values ---- */
+
+/* An encoded value: its bytes and length (the bytes hold NULs). */
+typedef struct {
+	const char *bytes;
+	int32_t len;
+} encoding;
+
+#define ENC(s) {s, sizeof s - 1}
+
+static int same_value(const mg_value *a, const mg_value *b)
+{
+	return a->kind == b->kind && a->flags == b->flags && a->num == b->num && a->len == b->len &&
+	       (a->len == 0 || memcmp(a->str, b->str, a->len) == 0);
+}
+
+static void test_value_encoding(void)
+{
+	static const struct {
+		const char *name;
+		mg_value v;
+		encoding want;
+	} tests[] = {
+		{"nil", {MG_NIL, 0, 0, NULL, 0}, ENC("\x00\x00\x00\x00\x00")},
+		{"true", {MG_BOOLEAN, 1, 1, NULL, 0}, ENC("\x01\x01\x00\x00\x00\x01")},
+		{"false", {MG_BOOLEAN, 0, 0, NULL, 0}, ENC("\x01\x00\x00\x00\x00\x00")},
+		{"number", {MG_NUMBER, 7, 42, NULL, 0}, ENC("\x02\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x45\x40")},
+		{"string", {MG_STRING, 0xFFFFFFFFu, 0, "a\0b", 3}, ENC("\x03\xff\xff\xff\xff" "a\0b")},
+		{"empty string", {MG_STRING, 0x01020304u, 0, "", 0}, ENC("\x03\x04\x03\x02\x01")},
+	};
+	size_t t;
+	for (t = 0; t < sizeof tests / sizeof tests[0]; t++) {
+		char out[32];
+		mg_value back;
+		int32_t n;
+		memset(out, '#', sizeof out);
+		n = mg_value_encode(&tests[t].v, out, tests[t].want.len - 1);
+		EXPECT(n == tests[t].want.len && out[0] == '#', "%s: with a short buffer: %d, wrote %d", tests[t].name,
+		       (int)n, out[0] != '#');
+		n = mg_value_encode(&tests[t].v, out, sizeof out);
+		EXPECT(n == tests[t].want.len && memcmp(out, tests[t].want.bytes, n) == 0, "%s: encoded %d bytes",
+		       tests[t].name, (int)n);
+		EXPECT(mg_value_decode(tests[t].want.bytes, tests[t].want.len, &back) == 0 && same_value(&back, &tests[t].v),
+		       "%s: decoded kind %d flags %u num %g len %d", tests[t].name, (int)back.kind, (unsigned)back.flags,
+		       back.num, (int)back.len);
+	}
+}
+
+static void test_value_malformed(void)
+{
+	static const encoding tests[] = {
+		ENC(""), ENC("\x03\x00\x00"), ENC("\x04\x00\x00\x00\x00"), ENC("\x00\x00\x00\x00\x00x"),
+		ENC("\x01\x00\x00\x00\x00\x02"), ENC("\x02\x00\x00\x00\x00\x00\x00\x00\x00"),
+	};
+	size_t t;
+	mg_value v = {MG_NIL, 0, 0, NULL, -1}, bad = {9, 0, 0, NULL, 0};
+	for (t = 0; t < sizeof tests / sizeof tests[0]; t++)
+		EXPECT(mg_value_decode(tests[t].bytes, tests[t].len, &v) == MG_ERR_BAD_ARGUMENT, "case %d decoded", (int)t);
+	EXPECT(mg_value_encode(&bad, NULL, 0) == MG_ERR_BAD_ARGUMENT, "encoded kind 9");
+}
+
+static void test_shdict_helpers(void)
+{
+	static const char hello[] = "\x03\x07\x00\x00\x00hello";
+	static const char stale[] = "\x01" "\x02\x02\x00\x00\x00" "\x00\x00\x00\x00\x00\x00\xf8\x3f";
+	static const char keys[] = "\x01\x00\x00\x00\x01\x00\x00\x00\xff\xff\xff\xffk";
+	char long_value[80];
+	mg_value v;
+	int32_t is_stale = -1, len;
+	mg_list l;
+	mg_pair p;
+
+	fake_status = 0;
+	fake_data = hello, fake_data_len = sizeof hello - 1;
+	EXPECT(mg_shdict_get(3, "k", &v) == 0 && v.kind == MG_STRING && v.flags == 7 && v.len == 5 &&
+		       strcmp(v.str, "hello") == 0, "get: kind %d flags %u len %d", (int)v.kind, (unsigned)v.flags, (int)v.len);
+	/* the value read lies in the scratch space: storing it moves it */
+	EXPECT(mg_shdict_set(4, "k2", &v, 0) == 0 && stored_handle == 4 && stored_len == sizeof hello - 1 &&
+		       memcmp(stored, hello, stored_len) == 0, "set of a value read: stored %d bytes", (int)stored_len);
+	EXPECT(mg_shdict_lpop(3, "l", &v) == 0 && v.len == 5, "lpop: len %d", (int)v.len);
+	EXPECT(mg_shdict_rpush(5, "l", &v) == 0 && stored_handle == 5 && memcmp(stored + 1, "\x07\x00\x00\x00hello", 9) == 0,
+	       "rpush of a value popped");
+
+	fake_data = stale, fake_data_len = sizeof stale - 1;
+	EXPECT(mg_shdict_get_stale(3, "k", &v, &is_stale) == 0 && is_stale == 1 && v.kind == MG_NUMBER && v.flags == 2 &&
+		       v.num == 1.5, "get_stale: stale %d kind %d num %g", (int)is_stale, (int)v.kind, v.num);
+
+	v = mg_value_number(-2);
+	v.flags = 9;
+	fake_status = 1; /* forcible */
+	EXPECT(mg_shdict_add(1, "n", &v, 0) == 1 && stored_len == 13 && stored[0] == MG_NUMBER && stored[1] == 9,
+	       "add of a number: stored %d bytes", (int)stored_len);
+	fake_status = 0;
+
+	memset(long_value, 'x', sizeof long_value);
+	v = mg_value_string(long_value, sizeof long_value); /* larger than the scratch space */
+	EXPECT(mg_shdict_replace(1, "k", &v, 0) == MG_ERR_FAILED, "replace of a value larger than the scratch space");
+	v.kind = 9;
+	EXPECT(mg_shdict_safe_set(1, "k", &v, 0) == MG_ERR_BAD_ARGUMENT, "safe_set of kind 9");
+
+	fake_data = keys, fake_data_len = sizeof keys - 1;
+	EXPECT(mg_shdict_keys(1, 0, &len) != NULL && len == fake_data_len, "keys: len %d", (int)len);
+	EXPECT(mg_list_init(&l, mg_shdict_keys(1, 0, &len), len) == 1 && mg_list_next(&l, &p) == 1 &&
+		       mg_equal(p.key, p.key_len, "k") && p.value_len == MG_NO_VALUE,
+	       "keys: not a list of one key");
+
+	fake_status = MG_ERR_NOT_FOUND;
+	EXPECT(mg_shdict_get(1, "absent", &v) == MG_ERR_NOT_FOUND, "get of a missing key");
+	EXPECT(mg_shdict_rpop(1, "absent", &v) == MG_ERR_NOT_FOUND, "rpop of a missing key");
+	fake_status = 0;
+	fake_data = "\x09", fake_data_len = 1;
+	EXPECT(mg_shdict_get(1, "k", &v) == MG_ERR_BAD_ARGUMENT, "get of a malformed value");
+	fake_data = "", fake_data_len = 0;
+	EXPECT(mg_shdict_get_stale(1, "k", &v, &is_stale) == MG_ERR_BAD_ARGUMENT, "get_stale of nothing");
+}
+
 static void test_equal(void)
 {
 	static const struct {
@@ -282,6 +441,9 @@ int main(void)
 	test_list_malformed();
 	test_json_string();
 	test_equal();
+	test_value_encoding();
+	test_value_malformed();
+	test_shdict_helpers();
 	if (failures > 0) {
 		printf("%d failures\n", failures);
 		return 1;
