@@ -32,6 +32,8 @@ type Gateway struct {
 	// dicts are the serving config's shared dicts, carried into the next
 	// one by shdict.Carry.
 	dicts map[string]*shdict.Dict
+	// sockets pools the cosockets' idle connections for every snapshot.
+	sockets *host.ConnPool
 
 	server   *fasthttp.Server
 	ln       net.Listener
@@ -54,7 +56,7 @@ func Check(path string) error {
 	}
 	defer runtime.Close()
 	dicts, _ := shdict.Carry(nil, cfg.SharedDicts, shdict.Options{})
-	s, err := buildSnapshot(cfg, 0, log, runtime, dicts)
+	s, err := buildSnapshot(cfg, 0, log, runtime, dicts, nil)
 	if err != nil {
 		return err
 	}
@@ -65,7 +67,7 @@ func Check(path string) error {
 // New loads the config at path and builds its first snapshot; it does not
 // listen yet.
 func New(path string) (*Gateway, error) {
-	g := &Gateway{path: path}
+	g := &Gateway{path: path, sockets: host.NewConnPool()}
 	g.hostname, _ = os.Hostname()
 	s, err := g.load()
 	if err != nil {
@@ -98,7 +100,7 @@ func (g *Gateway) load() (*snapshot, error) {
 	}
 	g.gen++
 	dicts, resized := shdict.Carry(g.dicts, cfg.SharedDicts, shdict.Options{})
-	s, err := buildSnapshot(cfg, g.gen, log, g.wasm, dicts)
+	s, err := buildSnapshot(cfg, g.gen, log, g.wasm, dicts, g.sockets)
 	if err != nil {
 		g.closeLog(log)
 		return nil, err
@@ -247,6 +249,7 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		err = g.server.ShutdownWithContext(ctx)
 	}
 	g.draining.Wait()
+	defer g.sockets.Close()
 	s := g.snap.Load()
 	if s.refs.Load() == 0 {
 		s.close()

@@ -74,7 +74,7 @@ type wasmKey struct {
 // buildSnapshot compiles cfg: the router, every Lua chunk, the VMs (running
 // init and init_worker) and the upstreams. Errors name the file, route, key
 // and reason; on error nothing of the new snapshot is left running.
-func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *wasm.Runtime, dicts map[string]*shdict.Dict) (*snapshot, error) {
+func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *wasm.Runtime, dicts map[string]*shdict.Dict, sockets *host.ConnPool) (*snapshot, error) {
 	s := &snapshot{gen: gen, cfg: cfg, log: log, vars: host.Vars(cfg.Variables), dicts: sortedDicts(dicts)}
 	var errs config.Errors
 	locs := make([]string, len(cfg.Routes))
@@ -157,6 +157,16 @@ func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *
 		Hostname:    hostname,
 		Prefix:      filepath.Dir(cfg.File),
 		Dicts:       dicts,
+		Sockets:     sockets,
+		Socket: host.SocketOptions{
+			ConnectTimeout:   cfg.Lua.Socket.ConnectTimeout,
+			SendTimeout:      cfg.Lua.Socket.SendTimeout,
+			ReadTimeout:      cfg.Lua.Socket.ReadTimeout,
+			PoolSize:         cfg.Lua.Socket.PoolSize,
+			KeepaliveTimeout: cfg.Lua.Socket.KeepaliveTimeout,
+			BufferSize:       int(cfg.Lua.Socket.BufferSize),
+			RootCAs:          cfg.Lua.TrustedCerts,
+		},
 
 		MaxPendingTimers: cfg.Lua.MaxPendingTimers,
 		MaxRunningTimers: cfg.Lua.MaxRunningTimers,

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,6 +44,27 @@ type Lua struct {
 	MaxRunningTimers int           // yaml max_running_timers: default 256, at least 0
 	CPULimit         time.Duration // yaml cpu_limit: Lua running time allowed per hook call (not time spent waiting); default 1s, must be positive
 	VMs              int           // yaml vms: number of Lua VMs ("workers"); 0 (default) lets the gateway choose
+	Socket           LuaSocket     // yaml socket: cosocket defaults (ngx.socket.tcp/udp)
+
+	// SSLTrustedCertificate is yaml ssl_trusted_certificate: a PEM file of
+	// the CA certificates that sslhandshake verifies servers against
+	// (lua_ssl_trusted_certificate), resolved against the config
+	// directory; "" (default) trusts the system's roots.
+	SSLTrustedCertificate string
+	// TrustedCerts holds the certificates of SSLTrustedCertificate; nil
+	// when it is "".
+	TrustedCerts *x509.CertPool
+}
+
+// LuaSocket holds the cosocket defaults, OpenResty's lua_socket_*
+// directives.
+type LuaSocket struct {
+	ConnectTimeout   time.Duration // yaml connect_timeout: default 60s, must be positive
+	SendTimeout      time.Duration // yaml send_timeout: default 60s, must be positive
+	ReadTimeout      time.Duration // yaml read_timeout: default 60s, must be positive
+	PoolSize         int           // yaml pool_size: the size of a connection pool that setkeepalive creates without one; default 30, at least 1
+	KeepaliveTimeout time.Duration // yaml keepalive_timeout: how long a pooled connection may stay idle when setkeepalive gives no timeout; default 60s; 0 means no limit
+	BufferSize       Size          // yaml buffer_size: a connection's receive buffer, the most receiveany returns at once; default 4k, at least 16
 }
 
 // Wasm configures the WebAssembly runtime.
@@ -177,6 +199,14 @@ func defaults(file string) *Config {
 			MaxPendingTimers: 1024,
 			MaxRunningTimers: 256,
 			CPULimit:         time.Second,
+			Socket: LuaSocket{
+				ConnectTimeout:   60 * time.Second,
+				SendTimeout:      60 * time.Second,
+				ReadTimeout:      60 * time.Second,
+				PoolSize:         30,
+				KeepaliveTimeout: 60 * time.Second,
+				BufferSize:       4 << 10,
+			},
 		},
 		Client: Client{
 			MaxBodySize:      1 << 20,

@@ -1,9 +1,16 @@
 package config
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,7 +19,7 @@ import (
 	"time"
 )
 
-// testDir holds the fixtures hello.lua and auth.wasm; the tables parse
+// testDir holds the fixtures hello.lua and auth-module.bin; the tables parse
 // with it as the config directory.
 const testDir = "testdata"
 
@@ -29,6 +36,14 @@ func wantDefaults() *Config {
 			MaxPendingTimers: 1024,
 			MaxRunningTimers: 256,
 			CPULimit:         time.Second,
+			Socket: LuaSocket{
+				ConnectTimeout:   time.Minute,
+				SendTimeout:      time.Minute,
+				ReadTimeout:      time.Minute,
+				PoolSize:         30,
+				KeepaliveTimeout: time.Minute,
+				BufferSize:       4 << 10,
+			},
 		},
 		Client: Client{
 			MaxBodySize:      1 << 20,
@@ -85,7 +100,7 @@ proxy: {connect_timeout: 5s, send_timeout: 6s, read_timeout: 7s, preserve_host: 
 				c.Listen = "0.0.0.0:80"
 				c.Admin.Listen = "[::1]:9000"
 				c.ErrorLog = ErrorLog{Path: "testdata/logs/error.log", Level: "warn"}
-				c.Lua = Lua{PackagePath: "/usr/lib/?.lua;;testdata/x/?.lua", MaxPendingTimers: 10, CPULimit: 500 * time.Millisecond, VMs: 4}
+				c.Lua = Lua{PackagePath: "/usr/lib/?.lua;;testdata/x/?.lua", MaxPendingTimers: 10, CPULimit: 500 * time.Millisecond, VMs: 4, Socket: c.Lua.Socket}
 				c.SharedDicts = map[string]Size{"cache": 10 << 20, "locks": 8 << 10, "big": 1 << 30}
 				c.Variables = map[string]string{"backend": "api", "count": "0", "flag": "true", "empty": ""}
 				c.Client = Client{MaxHeaderSize: 16 << 10, HeaderTimeout: 30 * time.Second, BodyTimeout: 90 * time.Second, SendTimeout: 500 * time.Millisecond}
@@ -93,6 +108,15 @@ proxy: {connect_timeout: 5s, send_timeout: 6s, read_timeout: 7s, preserve_host: 
 					PreserveHost: true, ForwardedHeaders: true, BufferSize: 64 << 10}
 			},
 		},
+		{
+			name: "lua socket",
+			yaml: "lua: {socket: {connect_timeout: 1s, send_timeout: 2s, read_timeout: 500ms, pool_size: 5, keepalive_timeout: 0, buffer_size: 16k}}",
+			want: func(c *Config) {
+				c.Lua.Socket = LuaSocket{ConnectTimeout: time.Second, SendTimeout: 2 * time.Second, ReadTimeout: 500 * time.Millisecond,
+					PoolSize: 5, BufferSize: 16 << 10}
+			},
+		},
+		{name: "lua socket partial", yaml: "lua: {socket: {pool_size: 1}}", want: func(c *Config) { c.Lua.Socket.PoolSize = 1 }},
 		{name: "admin off", yaml: "admin: {listen: off}", want: func(c *Config) { c.Admin.Listen = "" }},
 		{name: "admin empty", yaml: `admin: {listen: ""}`, want: func(c *Config) { c.Admin.Listen = "" }},
 		{name: "admin empty map", yaml: "admin: {}", want: func(*Config) {}},
@@ -109,7 +133,7 @@ routes:
   - location: = /exact
     rewrite: {lua: "ngx.var.x = 1"}
     access:
-      wasm: auth.wasm
+      wasm: auth-module.bin
       config: {header: x-token, codes: {404: gone}, list: [1, two]}
     content:
       lua: |
@@ -124,7 +148,7 @@ routes:
 				c.InitWorker = &Hook{Lua: "ngx.say('hello')\n", ChunkName: "testdata/hello.lua", File: "testdata/hello.lua", Line: 3}
 				r := route(0, 5, "= /exact")
 				r.Rewrite = &Hook{Lua: "ngx.var.x = 1", ChunkName: "=moongate.yaml:6:routes[0].rewrite", Line: 6}
-				r.Access = &Hook{Wasm: "testdata/auth.wasm", Line: 8, Config: map[string]any{
+				r.Access = &Hook{Wasm: "testdata/auth-module.bin", Line: 8, Config: map[string]any{
 					"header": "x-token", "codes": map[string]any{"404": "gone"}, "list": []any{1, "two"},
 				}}
 				r.Content = &Hook{Lua: "ngx.say(\"hi\")\n", ChunkName: "=moongate.yaml:11:routes[0].content", Line: 11}
@@ -137,17 +161,17 @@ routes:
 		},
 		{
 			name: "wasm limits and cache",
-			yaml: "wasm: {cache_dir: cache}\ninit: {wasm: auth.wasm, memory: 16m, timeout: 250ms, pool: 3}",
+			yaml: "wasm: {cache_dir: cache}\ninit: {wasm: auth-module.bin, memory: 16m, timeout: 250ms, pool: 3}",
 			want: func(c *Config) {
 				c.Wasm.CacheDir = "testdata/cache"
-				c.Init = &Hook{Wasm: "testdata/auth.wasm", Line: 2,
+				c.Init = &Hook{Wasm: "testdata/auth-module.bin", Line: 2,
 					Limits: WasmLimits{Memory: 16 << 20, Timeout: 250 * time.Millisecond, Pool: 3}}
 			},
 		},
 		{
 			name: "wasm with scalar config",
-			yaml: "init: {wasm: auth.wasm, config: 42}",
-			want: func(c *Config) { c.Init = &Hook{Wasm: "testdata/auth.wasm", Config: 42, Line: 1} },
+			yaml: "init: {wasm: auth-module.bin, config: 42}",
+			want: func(c *Config) { c.Init = &Hook{Wasm: "testdata/auth-module.bin", Config: 42, Line: 1} },
 		},
 		{
 			name: "proxy options merge field by field",
@@ -294,6 +318,17 @@ func TestParseErrors(t *testing.T) {
 		{name: "negative running timers", yaml: "lua: {max_running_timers: -1}", want: `1: lua.max_running_timers: "-1" is negative`},
 		{name: "negative vms", yaml: "lua: {vms: -2}", want: `1: lua.vms: "-2" is negative`},
 		{name: "zero cpu limit", yaml: "lua: {cpu_limit: 0}", want: `1: lua.cpu_limit: "0" is not positive`},
+		{name: "zero socket timeout", yaml: "lua: {socket: {read_timeout: 0}}", want: `1: lua.socket.read_timeout: "0" is not positive`},
+		{name: "zero socket pool", yaml: "lua: {socket: {pool_size: 0}}", want: `1: lua.socket.pool_size: "0" is not positive`},
+		{name: "tiny socket buffer", yaml: "lua: {socket: {buffer_size: 8}}", want: `1: lua.socket.buffer_size: "8" is below 16 bytes`},
+		{name: "bad keepalive timeout", yaml: "lua: {socket: {keepalive_timeout: x}}", want: `1: lua.socket.keepalive_timeout: invalid time "x"`},
+		{name: "unknown socket key", yaml: "lua: {socket: {pool: 1}}", want: `1: lua.socket: unknown key "pool"`},
+		{name: "socket not a map", yaml: "lua: {socket: 5}", want: `1: lua.socket: expected a mapping, got an integer`},
+		{name: "empty trusted certificate", yaml: `lua: {ssl_trusted_certificate: ""}`, want: `1: lua.ssl_trusted_certificate: must not be empty`},
+		{name: "missing trusted certificate", yaml: "lua: {ssl_trusted_certificate: none.pem}",
+			want: `1: lua.ssl_trusted_certificate: open testdata/none.pem: no such file or directory`},
+		{name: "trusted certificate not PEM", yaml: "lua: {ssl_trusted_certificate: hello.lua}",
+			want: `1: lua.ssl_trusted_certificate: testdata/hello.lua: no PEM certificate found`},
 		{name: "zero header size", yaml: "client_max_header_size: 0", want: `1: client_max_header_size: "0" is not positive`},
 		{name: "zero body timeout", yaml: "client_body_timeout: 0s", want: `1: client_body_timeout: "0s" is not positive`},
 		{name: "negative keepalive", yaml: "proxy: {keepalive: -1}", want: `1: proxy.keepalive: "-1" is negative`},
@@ -316,22 +351,22 @@ func TestParseErrors(t *testing.T) {
 
 		// hooks
 		{name: "hook empty", yaml: "init: {}", want: "1: init: hook needs exactly one of lua, lua_file, wasm"},
-		{name: "hook two", yaml: "init: {lua: x, wasm: auth.wasm}", want: "1: init: hook needs exactly one of lua, lua_file, wasm"},
-		{name: "hook three", yaml: "init: {lua: x, lua_file: hello.lua, wasm: auth.wasm}", want: "1: init: hook needs exactly one of lua, lua_file, wasm"},
+		{name: "hook two", yaml: "init: {lua: x, wasm: auth-module.bin}", want: "1: init: hook needs exactly one of lua, lua_file, wasm"},
+		{name: "hook three", yaml: "init: {lua: x, lua_file: hello.lua, wasm: auth-module.bin}", want: "1: init: hook needs exactly one of lua, lua_file, wasm"},
 		{name: "lua file missing", yaml: "init_worker: {lua_file: nope.lua}", want: "1: init_worker.lua_file: open testdata/nope.lua: no such file or directory"},
 		{name: "lua file directory", yaml: "init: {lua_file: fuzz}", want: "1: init.lua_file: open testdata/fuzz: not a regular file"},
 		{name: "lua file empty", yaml: `init: {lua_file: ""}`, want: "1: init.lua_file: must not be empty"},
 		{name: "wasm missing", yaml: "init: {wasm: nope.wasm}", want: "1: init.wasm: open testdata/nope.wasm: no such file or directory"},
 		{name: "config without wasm", yaml: "init: {lua: x, config: {a: 1}}", want: "1: init.config: config is only allowed with wasm"},
 		{name: "memory without wasm", yaml: "init: {lua: x, memory: 1m}", want: "1: init.memory: memory is only allowed with wasm"},
-		{name: "memory too small", yaml: "init: {wasm: auth.wasm, memory: 1k}", want: `1: init.memory: "1k" is below 64k, one page`},
-		{name: "pool zero", yaml: "init: {wasm: auth.wasm, pool: 0}", want: `1: init.pool: "0" is below 1`},
+		{name: "memory too small", yaml: "init: {wasm: auth-module.bin, memory: 1k}", want: `1: init.memory: "1k" is below 64k, one page`},
+		{name: "pool zero", yaml: "init: {wasm: auth-module.bin, pool: 0}", want: `1: init.pool: "0" is below 1`},
 		{name: "wasm unknown key", yaml: "wasm: {cache: x}", want: `1: wasm: unknown key "cache"`},
-		{name: "config duplicate key", yaml: `init: {wasm: auth.wasm, config: {1: a, "1": b}}`,
+		{name: "config duplicate key", yaml: `init: {wasm: auth-module.bin, config: {1: a, "1": b}}`,
 			want: `1: init.config: line 1: mapping key "1" already defined at line 1`},
-		{name: "config keys same text in list", yaml: `init: {wasm: auth.wasm, config: [{1: a, 1.0: b}]}`, want: `1: init.config: duplicate key "1"`},
-		{name: "config keys same text", yaml: `init: {wasm: auth.wasm, config: {x: {1: a, 1.0: b}}}`, want: `1: init.config: duplicate key "1"`},
-		{name: "config list key", yaml: `init: {wasm: auth.wasm, config: {[1]: a}}`, want: `1: init.config: invalid map key: []interface {}{1}`},
+		{name: "config keys same text in list", yaml: `init: {wasm: auth-module.bin, config: [{1: a, 1.0: b}]}`, want: `1: init.config: duplicate key "1"`},
+		{name: "config keys same text", yaml: `init: {wasm: auth-module.bin, config: {x: {1: a, 1.0: b}}}`, want: `1: init.config: duplicate key "1"`},
+		{name: "config list key", yaml: `init: {wasm: auth-module.bin, config: {[1]: a}}`, want: `1: init.config: invalid map key: []interface {}{1}`},
 
 		// routes
 		{name: "location missing", yaml: "routes:\n  - content: {lua: x}\n", want: "2: routes[0]: location is required"},
@@ -440,9 +475,9 @@ func TestLoadResolvesPaths(t *testing.T) {
 		"moongate.yaml": "error_log: {path: logs/error.log}\n" +
 			"init: {lua_file: lua/init.lua}\n" +
 			"init_worker: {lua_file: " + abs + "}\n" +
-			"routes:\n  - location: /\n    access: {wasm: guests/auth.wasm}\n",
+			"routes:\n  - location: /\n    access: {wasm: guests/auth-module.bin}\n",
 		"lua/init.lua":     "return 1",
-		"guests/auth.wasm": "",
+		"guests/auth-module.bin": "",
 	})
 	writeFiles(t, filepath.Dir(abs), map[string]string{"abs.lua": "return 2"})
 	path := filepath.Join(dir, "moongate.yaml")
@@ -463,7 +498,7 @@ func TestLoadResolvesPaths(t *testing.T) {
 		{"Init.Lua", c.Init.Lua, "return 1"},
 		{"InitWorker.File", c.InitWorker.File, abs},
 		{"InitWorker.Lua", c.InitWorker.Lua, "return 2"},
-		{"Access.Wasm", c.Routes[0].Access.Wasm, filepath.Join(dir, "guests/auth.wasm")},
+		{"Access.Wasm", c.Routes[0].Access.Wasm, filepath.Join(dir, "guests/auth-module.bin")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -504,6 +539,58 @@ func TestLoadErrors(t *testing.T) {
 			}
 			if !tt.check(err) || err.Error() != tt.wantRe {
 				t.Errorf("Load error %T %q, want %q", err, err, tt.wantRe)
+			}
+		})
+	}
+}
+
+func TestTrustedCertificate(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := x509.NewCertPool()
+	want.AddCert(cert)
+	certPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	keyPEM := "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n"
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"ca.pem":     certPEM,
+		"bundle.pem": keyPEM + certPEM,
+		"bad.pem":    "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+	})
+	tests := []struct {
+		file string
+		err  string // the error's end; "" for success
+	}{
+		{file: "ca.pem"},
+		{file: "bundle.pem"},
+		{file: "bad.pem", err: "bad.pem: x509: malformed certificate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			c, err := Parse("moongate.yaml", []byte("lua: {ssl_trusted_certificate: "+tt.file+"}"), dir)
+			switch {
+			case tt.err != "":
+				if err == nil || !strings.HasSuffix(err.Error(), tt.err) {
+					t.Fatalf("Parse error %v, want one ending in %q", err, tt.err)
+				}
+			case err != nil:
+				t.Fatalf("Parse: %v", err)
+			case c.Lua.SSLTrustedCertificate != filepath.Join(dir, tt.file):
+				t.Errorf("SSLTrustedCertificate = %q", c.Lua.SSLTrustedCertificate)
+			case !c.Lua.TrustedCerts.Equal(want):
+				t.Errorf("TrustedCerts do not hold the CA certificate")
 			}
 		})
 	}
@@ -617,7 +704,7 @@ func TestAliasBombs(t *testing.T) {
 		want string // one of the errors
 	}{
 		{name: "merge keys", yaml: merges + "lua: {<<: [" + ten("*m9") + "]}\n", want: `fuzz.yaml:1: lua: unknown key "k"`},
-		{name: "hook config", yaml: lists + "init: {wasm: auth.wasm, config: *l9}\n", want: "fuzz.yaml:10: init.config: document contains excessive aliasing"},
+		{name: "hook config", yaml: lists + "init: {wasm: auth-module.bin, config: *l9}\n", want: "fuzz.yaml:10: init.config: document contains excessive aliasing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

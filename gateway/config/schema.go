@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -61,7 +63,62 @@ func (d *decoder) lua(n *yaml.Node, l *Lua) {
 	scalar(s, "max_running_timers", nonNegative, &l.MaxRunningTimers)
 	scalar(s, "cpu_limit", positiveTime, &l.CPULimit)
 	scalar(s, "vms", nonNegative, &l.VMs)
+	d.luaSocket(s.take("socket"), &l.Socket)
+	if n := s.take("ssl_trusted_certificate"); n != nil {
+		var path string
+		if value(d, n, "lua.ssl_trusted_certificate", nonEmpty, &path) {
+			l.SSLTrustedCertificate = d.resolvePath(path)
+			certs, err := loadCerts(l.SSLTrustedCertificate)
+			if err != nil {
+				d.errorf(n, "lua.ssl_trusted_certificate", "%v", err)
+			}
+			l.TrustedCerts = certs
+		}
+	}
 	s.close()
+}
+
+// luaSocket decodes the lua.socket section into l.
+func (d *decoder) luaSocket(n *yaml.Node, l *LuaSocket) {
+	s, _ := d.section(n, "lua.socket")
+	scalar(s, "connect_timeout", positiveTime, &l.ConnectTimeout)
+	scalar(s, "send_timeout", positiveTime, &l.SendTimeout)
+	scalar(s, "read_timeout", positiveTime, &l.ReadTimeout)
+	scalar(s, "pool_size", atLeast(parseInt, 1, "not positive"), &l.PoolSize)
+	scalar(s, "keepalive_timeout", ParseDuration, &l.KeepaliveTimeout)
+	scalar(s, "buffer_size", atLeast(ParseSize, 16, "below 16 bytes"), &l.BufferSize)
+	s.close()
+}
+
+// loadCerts reads the PEM file at path, which must hold at least one
+// certificate and nothing else that fails to parse.
+func loadCerts(path string) (*x509.CertPool, error) {
+	data, err := readSource(path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	n := 0
+	rest := []byte(data)
+	for {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		pool.AddCert(cert)
+		n++
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("%s: no PEM certificate found", path)
+	}
+	return pool, nil
 }
 
 // wasm decodes the wasm section into w.

@@ -42,6 +42,11 @@ type Options struct {
 	// Dicts are the shared dictionaries, by name: ngx.shared.NAME. They
 	// outlive the engine; every VM sees the same ones.
 	Dicts map[string]*shdict.Dict
+	// Sockets is the cosocket connection pool (setkeepalive), shared by
+	// the engines of a gateway across reloads; nil pools nothing.
+	Sockets *host.ConnPool
+	// Socket holds the cosocket defaults.
+	Socket host.SocketOptions
 }
 
 // Engine runs the Lua hooks of one config snapshot on a fixed set of VMs.
@@ -138,16 +143,17 @@ func (e *Engine) watchdog() {
 
 // Session binds a request to one VM for the request's life.
 type Session struct {
-	vm     *VM
-	r      *host.Request
-	ctx    *glua.LTable // ngx.ctx, created on first use
-	arg    *glua.LTable // ngx.arg in body_filter
-	locked bool
-	entry  *glua.LState         // the coroutine running the request's hook
-	chunk  string               // the chunk entry runs, for errors
-	op     waitOp               // the operation a coroutine yielded to wait for
-	pcalls map[*glua.LState]int // pcall/xpcall depth per coroutine, when not 0
-	sched  *sched               // light threads, once the hook spawns one
+	vm      *VM
+	r       *host.Request
+	ctx     *glua.LTable // ngx.ctx, created on first use
+	arg     *glua.LTable // ngx.arg in body_filter
+	locked  bool
+	entry   *glua.LState         // the coroutine running the request's hook
+	chunk   string               // the chunk entry runs, for errors
+	op      waitOp               // the operation a coroutine yielded to wait for
+	pcalls  map[*glua.LState]int // pcall/xpcall depth per coroutine, when not 0
+	sched   *sched               // light threads, once the hook spawns one
+	sockets *socketSet           // the cosockets the request connected
 
 	entryDone bool  // the entry coroutine finished
 	entryErr  error // and failed
@@ -179,6 +185,7 @@ func (s *Session) ResetCtx() { s.ctx = nil }
 
 // End releases the session.
 func (s *Session) End() {
+	s.closeSockets()
 	*s = Session{}
 	sessionPool.Put(s)
 }

@@ -85,6 +85,7 @@ func (vm *VM) openNgx() {
 	ngx.RawSetString("timer", vm.timerTable())
 	ngx.RawSetString("worker", vm.workerTable())
 	ngx.RawSetString("shared", vm.openShared())
+	ngx.RawSetString("socket", vm.socketTable())
 	L.SetMetatable(ngx, vm.ngxFields())
 
 	cjson.Preload(L)

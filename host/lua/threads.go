@@ -22,10 +22,12 @@ type sched struct {
 	pending int // waits running on goroutines
 }
 
-// completion is a finished wait: the coroutine to resume, with values.
+// completion is a finished wait: the coroutine to resume, with values,
+// or, when final, to end with them as its results.
 type completion struct {
-	co   *glua.LState
-	vals []glua.LValue
+	co    *glua.LState
+	vals  []glua.LValue
+	final bool
 }
 
 // lthread is a light thread.
@@ -48,13 +50,14 @@ func newSched() *sched {
 	return &sched{wake: make(chan struct{}, 1), threads: make(map[*glua.LState]*lthread)}
 }
 
-// start runs op on a goroutine; co is resumed with its results.
-func (sc *sched) start(co *glua.LState, op waitOp) {
+// start runs op on a goroutine; co is resumed with its results, or ends
+// with them when final.
+func (sc *sched) start(co *glua.LState, op waitOp, final bool) {
 	sc.pending++
 	go func() {
 		vals := op()
 		sc.mu.Lock()
-		sc.done = append(sc.done, completion{co, vals})
+		sc.done = append(sc.done, completion{co, vals, final})
 		sc.mu.Unlock()
 		select {
 		case sc.wake <- struct{}{}:
@@ -132,31 +135,48 @@ func (s *Session) step(from, co *glua.LState, fn *glua.LFunction, args []glua.LV
 		st, rerr, vals := from.Resume(co, fn, args...)
 		vm.running = from
 		switch {
-		case st == glua.ResumeYield && len(vals) == 1 && vals[0] == waitSignal:
-			op := s.op
+		case st != glua.ResumeError && len(vals) == 1 && vals[0] == waitSignal:
+			// A coroutine that waits in a tail call of its own function
+			// (`return sock:receive()`) is unwound by gopher-lua as it
+			// yields, which reports it finished: it ends with what it
+			// waited for.
+			op, final := s.op, st == glua.ResumeOK
 			s.op = nil
-			if s.sched == nil { // only the entry coroutine: wait inline
-				rem := s.release()
-				args = op()
-				s.reacquire(rem)
+			if s.sched != nil {
+				s.sched.start(co, op, final)
+				return
+			}
+			rem := s.release() // only the entry coroutine: wait inline
+			args = op()
+			s.reacquire(rem)
+			if !final {
 				continue
 			}
-			s.sched.start(co, op)
+			s.ended(co, glua.ResumeOK, nil, args)
 		case st == glua.ResumeYield && len(vals) == 1 && vals[0] == threadWaitSignal:
 			// resumed by the thread it waits for
-		case co == s.entry:
-			s.entryDone = true
-			if st == glua.ResumeOK {
-				co.Dead = false
-				co.RemoveContext()
-				vm.threads = append(vm.threads, co)
-			} else {
-				s.entryErr = s.hookError(s.chunk, rerr)
-			}
 		default:
-			s.threadEnded(co, st, rerr, vals)
+			s.ended(co, st, rerr, vals)
 		}
 		return
+	}
+}
+
+// ended records the end of co, which stopped with st.
+func (s *Session) ended(co *glua.LState, st glua.ResumeState, rerr error, vals []glua.LValue) {
+	vm := s.vm
+	switch {
+	case co == s.entry:
+		s.entryDone = true
+		if st == glua.ResumeOK {
+			co.Dead = false
+			co.RemoveContext()
+			vm.threads = append(vm.threads, co)
+		} else {
+			s.entryErr = s.hookError(s.chunk, rerr)
+		}
+	default:
+		s.threadEnded(co, st, rerr, vals)
 	}
 }
 

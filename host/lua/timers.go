@@ -140,6 +140,7 @@ func (e *Engine) fire(t *timer, premature bool) {
 	s.lock()
 	err := t.vm.resume(s, t.source, t.fn, append([]glua.LValue{glua.LBool(premature)}, t.args...))
 	s.unlock()
+	s.closeSockets()
 	if err != nil {
 		e.opts.Log.Log(errlog.Error, oneLine(err.Error()))
 	}

@@ -106,7 +106,11 @@ func (vm *VM) resume(s *Session, chunk string, fn *glua.LFunction, args []glua.L
 		if t := sc.threads[c.co]; t != nil && t.done { // killed while it waited
 			continue
 		}
-		s.step(vm.L, c.co, nil, c.vals)
+		if c.final {
+			s.ended(c.co, glua.ResumeOK, nil, c.vals)
+		} else {
+			s.step(vm.L, c.co, nil, c.vals)
+		}
 	}
 	return s.entryErr
 }

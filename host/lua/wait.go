@@ -2,6 +2,7 @@ package lua
 
 import (
 	"math"
+	"reflect"
 	"time"
 
 	"github.com/moongate/moongate/host"
@@ -27,7 +28,8 @@ type waitOp func() []glua.LValue
 func (vm *VM) wait(L *glua.LState, op waitOp) int {
 	s := vm.cur
 	if s.canYield(L) {
-		s.op = op
+		nret := wantedResults(L)
+		s.op = func() []glua.LValue { return fitResults(op(), nret) }
 		return L.Yield(waitSignal)
 	}
 	rem := s.release()
@@ -40,6 +42,47 @@ func (vm *VM) wait(L *glua.LState, op waitOp) int {
 		L.Push(v)
 	}
 	return len(vals)
+}
+
+// frameNRet locates, in a gopher-lua LState, the number of results the
+// caller of the running function takes: currentFrame.NRet.
+// It is read by reflection because gopher-lua does not export it; a
+// gopher-lua without it fails here, at start-up, not in a request.
+var frameNRet = func() [2]int {
+	frame, ok := reflect.TypeFor[glua.LState]().FieldByName("currentFrame")
+	if !ok {
+		panic("host/lua: gopher-lua's LState has no currentFrame: pin the gopher-lua version this binding was written for")
+	}
+	nret, ok := frame.Type.Elem().FieldByName("NRet")
+	if !ok {
+		panic("host/lua: gopher-lua's callFrame has no NRet: pin the gopher-lua version this binding was written for")
+	}
+	return [2]int{frame.Index[0], nret.Index[0]}
+}()
+
+// wantedResults returns how many results the Lua code that called the
+// running Go function on L takes, or glua.MultRet for all of them.
+func wantedResults(L *glua.LState) int {
+	frame := reflect.ValueOf(L).Elem().Field(frameNRet[0])
+	if frame.IsNil() {
+		return glua.MultRet
+	}
+	return int(frame.Elem().Field(frameNRet[1]).Int())
+}
+
+// fitResults makes vals the n results a resumed call site takes. When a
+// Go function yields, gopher-lua resumes its caller with the values given
+// to Resume as they are, leaving the registers of missing ones unset
+// (`local a, b = coroutine.yield()` resumed with one value crashes), so a
+// wait pads them with nils.
+func fitResults(vals []glua.LValue, n int) []glua.LValue {
+	if n == glua.MultRet {
+		return vals
+	}
+	for len(vals) < n {
+		vals = append(vals, glua.LNil)
+	}
+	return vals[:n]
 }
 
 // release lets other requests run Lua on the VM while this one waits; it
