@@ -2,8 +2,8 @@
 GO      ?= go
 BIN     := bin/moongate
 export PATH := $(PATH):/usr/local/go/bin
-# Debian packages the tests need: the C guest toolchain.
-TEST_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32
+# Debian packages the tests need: the C guest toolchain, and Redis for the cosocket example.
+TEST_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 redis-server
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build guests go-guests bench deps go-deps vet
