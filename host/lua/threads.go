@@ -171,7 +171,9 @@ func (s *Session) ended(co *glua.LState, st glua.ResumeState, rerr error, vals [
 		if st == glua.ResumeOK {
 			co.Dead = false
 			co.RemoveContext()
-			vm.threads = append(vm.threads, co)
+			if len(vm.threads) < maxIdleThreads {
+				vm.threads = append(vm.threads, co)
+			}
 		} else {
 			s.entryErr = s.hookError(s.chunk, rerr)
 		}

@@ -72,6 +72,10 @@ func isExit(err error) bool {
 	return errors.As(err, &aerr) && aerr.Object == exitSignal
 }
 
+// maxIdleThreads bounds the coroutines a VM keeps for reuse: a burst of
+// waiting requests needs one each, and should not pin them all after.
+const maxIdleThreads = 256
+
 // thread returns a coroutine from the VM's pool.
 func (vm *VM) thread() *glua.LState {
 	if n := len(vm.threads); n > 0 {
