@@ -49,6 +49,7 @@ func TestCheckFlag(t *testing.T) {
 		output []string
 	}{
 		{name: "example", config: "../../examples/gateway/moongate.yaml", ok: true, output: []string{"test is successful"}},
+		{name: "redis example", config: "../../examples/redis/moongate.yaml", ok: true, output: []string{"test is successful"}},
 		{name: "lua syntax error", config: "routes:\n  - location: /x\n    access: {lua: \"if then\"}\n",
 			output: []string{"bad.yaml:", `routes[0] (location "/x")`, "access:1: syntax error near 'then'"}},
 		{name: "unknown key", config: "routes:\n  - location: /x\n    acess: {lua: \"x = 1\"}\n",
