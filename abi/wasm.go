@@ -92,7 +92,7 @@ var (
 	strBuf = []ValType{I32, I32, I32, I32} // a string argument, then a result buffer
 	strStr = []ValType{I32, I32, I32, I32} // two string arguments
 	status = []ValType{I32}
-	handle = []ValType{I32} // a shared dict handle from shdict_open
+	handle = []ValType{I32} // a handle: a shared dict's from shdict_open, a socket's from tcp_connect
 	number = []ValType{F64} // a number, or a TTL in seconds
 	outNum = []ValType{I32} // where the host writes an f64 result
 )
@@ -198,7 +198,32 @@ var Funcs = []Func{
 	{Name: "shdict_get_keys", Params: params(handle, status, buf), Results: status, API: "ngx.shared.DICT.get_keys"},
 	{Name: "shdict_capacity", Params: handle, Results: number, API: "ngx.shared.DICT.capacity"},
 	{Name: "shdict_free_space", Params: handle, Results: number, API: "ngx.shared.DICT.free_space"},
+
+	// Waiting: the request's goroutine blocks, with the call's time limit
+	// paused. A socket is a handle from tcp_connect, valid until the
+	// export call that connected it returns.
+	{Name: "sleep", Params: number, Results: status, API: "ngx.sleep"},
+	{Name: "tcp_connect", Params: params(str, status, str), Results: status, API: "tcpsock.connect"},
+	{Name: "tcp_sslhandshake", Params: params(handle, str, status), Results: status, API: "tcpsock.sslhandshake"},
+	{Name: "tcp_send", Params: params(handle, str), Results: status, API: "tcpsock.send"},
+	{Name: "tcp_receive", Params: params(handle, status, buf), Results: status, API: "tcpsock.receive"},
+	{Name: "tcp_receiveany", Params: params(handle, status, buf), Results: status, API: "tcpsock.receiveany"},
+	{Name: "tcp_received", Params: params(handle, buf), Results: status, API: "tcpsock.receive"},
+	{Name: "tcp_settimeouts", Params: params(handle, status, status, status), Results: status, API: "tcpsock.settimeouts"},
+	{Name: "tcp_setkeepalive", Params: params(handle, status, status), Results: status, API: "tcpsock.setkeepalive"},
+	{Name: "tcp_getreusedtimes", Params: handle, Results: status, API: "tcpsock.getreusedtimes"},
+	{Name: "tcp_close", Params: handle, Results: status, API: "tcpsock.close"},
 }
+
+// The patterns of tcp_receive other than a byte count (n >= 0).
+const (
+	ReceiveLine int32 = -1 // "*l": a line, without its LF and any CR
+	ReceiveAll  int32 = -2 // "*a": everything up to the end of the stream
+)
+
+// NoPort is tcp_connect's port for a host naming a unix socket,
+// "unix:/path".
+const NoPort int32 = -1
 
 // ValueKind is the type byte of the shared dict value encoding, which
 // shdict_get, shdict_get_stale, shdict_lpop and shdict_rpop write and

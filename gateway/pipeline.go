@@ -65,6 +65,7 @@ func (g *Gateway) handle(ctx *fasthttp.RequestCtx) {
 	x.r = host.NewRequest(ctx, uri, s.vars, s.log)
 	x.r.Hostname = g.hostname
 	x.r.Dicts = s.dicts
+	x.r.Sockets, x.r.SocketOptions = s.sockets, &s.socket
 	x.sess = s.lua.Begin(x.r)
 	if x.serve() {
 		return // a streamed upstream body finishes the exchange

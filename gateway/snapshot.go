@@ -49,6 +49,10 @@ type snapshot struct {
 	wasm   map[wasmKey]*wasm.Module
 	vars   host.Vars
 	dicts  []*shdict.Dict // the shared dicts, sorted by name, for host.Request.Dicts
+	// sockets and socket are the cosocket pool and defaults, for
+	// host.Request.Sockets and SocketOptions.
+	sockets *host.ConnPool
+	socket  host.SocketOptions
 
 	refs    atomic.Int64
 	retired atomic.Bool
@@ -76,6 +80,16 @@ type wasmKey struct {
 // and reason; on error nothing of the new snapshot is left running.
 func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *wasm.Runtime, dicts map[string]*shdict.Dict, sockets *host.ConnPool) (*snapshot, error) {
 	s := &snapshot{gen: gen, cfg: cfg, log: log, vars: host.Vars(cfg.Variables), dicts: sortedDicts(dicts)}
+	s.sockets = sockets
+	s.socket = host.SocketOptions{
+		ConnectTimeout:   cfg.Lua.Socket.ConnectTimeout,
+		SendTimeout:      cfg.Lua.Socket.SendTimeout,
+		ReadTimeout:      cfg.Lua.Socket.ReadTimeout,
+		PoolSize:         cfg.Lua.Socket.PoolSize,
+		KeepaliveTimeout: cfg.Lua.Socket.KeepaliveTimeout,
+		BufferSize:       int(cfg.Lua.Socket.BufferSize),
+		RootCAs:          cfg.Lua.TrustedCerts,
+	}
 	var errs config.Errors
 	locs := make([]string, len(cfg.Routes))
 	for i, r := range cfg.Routes {
@@ -158,15 +172,7 @@ func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *
 		Prefix:      filepath.Dir(cfg.File),
 		Dicts:       dicts,
 		Sockets:     sockets,
-		Socket: host.SocketOptions{
-			ConnectTimeout:   cfg.Lua.Socket.ConnectTimeout,
-			SendTimeout:      cfg.Lua.Socket.SendTimeout,
-			ReadTimeout:      cfg.Lua.Socket.ReadTimeout,
-			PoolSize:         cfg.Lua.Socket.PoolSize,
-			KeepaliveTimeout: cfg.Lua.Socket.KeepaliveTimeout,
-			BufferSize:       int(cfg.Lua.Socket.BufferSize),
-			RootCAs:          cfg.Lua.TrustedCerts,
-		},
+		Socket:      s.socket,
 
 		MaxPendingTimers: cfg.Lua.MaxPendingTimers,
 		MaxRunningTimers: cfg.Lua.MaxRunningTimers,

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,11 +128,17 @@ routes:
 var passLine = regexp.MustCompile(`(?m)PASS ([a-z_]+)`)
 
 func TestWasmConformance(t *testing.T) {
+	// The guests check their sockets against the Lua cosocket tests'
+	// servers (cosocket_test.go).
+	pki := newCosockPKI(t, t.TempDir())
 	for _, lang := range []string{"go", "c"} {
 		t.Run(lang, func(t *testing.T) {
 			mod := guest(t, "conformance-"+lang)
-			hook := "{wasm: " + mod + `, config: {"greeting": "hi", "n": 3}}`
+			srv := startCosockServers(t, pki)
+			hook := fmt.Sprintf(`{wasm: %s, config: {"greeting": "hi", "n": 3, "tcp_port": %d, "tls_port": %d, "refused_port": %d}}`,
+				mod, srv.tcp, srv.tls, srv.refused)
 			tg := startGateway(t, `
+lua: {ssl_trusted_certificate: `+pki.caFile+`}
 shared_dicts: {conformance: 64k}
 routes:
   - location: /conformance

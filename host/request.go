@@ -49,6 +49,12 @@ type Request struct {
 	// dict handles are indexes into it, so it must be the same slice for
 	// every call a Wasm instance serves; the gateway sorts it by name.
 	Dicts []*shdict.Dict
+	// Sockets is the cosocket connection pool shared by every request
+	// (setkeepalive) and SocketOptions the config's cosocket defaults,
+	// for the Wasm binding's sockets; without a pool a guest cannot
+	// connect.
+	Sockets       *ConnPool
+	SocketOptions *SocketOptions
 
 	phase    abi.Phase
 	start    time.Time

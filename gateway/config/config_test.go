@@ -476,7 +476,7 @@ func TestLoadResolvesPaths(t *testing.T) {
 			"init: {lua_file: lua/init.lua}\n" +
 			"init_worker: {lua_file: " + abs + "}\n" +
 			"routes:\n  - location: /\n    access: {wasm: guests/auth-module.bin}\n",
-		"lua/init.lua":     "return 1",
+		"lua/init.lua":           "return 1",
 		"guests/auth-module.bin": "",
 	})
 	writeFiles(t, filepath.Dir(abs), map[string]string{"abs.lua": "return 2"})

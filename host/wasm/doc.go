@@ -24,7 +24,11 @@
 // same phase errors as a Lua hook.
 //
 // Guests reach the shared dicts of the request (host.Request.Dicts) through
-// handles (shdict.go).
+// handles (shdict.go). sleep and the TCP cosockets (socket.go) block the
+// request's goroutine while they wait, holding the instance, with the
+// call's time limit paused; a guest's sockets are handles closed when the
+// export call that connected them returns. Sockets use the request's
+// connection pool and defaults (host.Request.Sockets and SocketOptions).
 //
 // wasm imports abi, errlog, host, shdict and wazero; never the gateway or
 // the Lua binding.

@@ -23,6 +23,11 @@ func FuzzHostCalls(f *testing.F) {
 	f.Add(funcIndex("shdict_rpop"), uint8(abi.PhaseLog), le32(0, 0x100, 6, 0x300, 3))
 	f.Add(funcIndex("shdict_incr"), uint8(abi.PhaseInit), le32(0, 0x100, 6, 0, 1, 0, 0, 0xfffc))
 	f.Add(funcIndex("shdict_get_keys"), uint8(abi.PhaseAccess), le32(0, 0, 0x300, 64))
+	// Waiting: a sleep of a denormal time (an f64 from 32 bits), a
+	// connect without the request's pool, a receive on no socket.
+	f.Add(funcIndex("sleep"), uint8(abi.PhaseContent), le32(1, 0))
+	f.Add(funcIndex("tcp_connect"), uint8(abi.PhaseAccess), le32(0x100, 6, 80, 0, 0))
+	f.Add(funcIndex("tcp_receive"), uint8(abi.PhaseRewrite), le32(0, 0xffffffff, 0x300, 16))
 	rt, _ := newTestRuntime(f, Options{})
 	m := load(f, rt, writeModule(f, guestModule()), Limits{})
 	in := borrow(f, m)

@@ -113,6 +113,19 @@ func hostImpls() map[string]impl {
 		"shdict_get_keys":      status(shdictGetKeys),
 		"shdict_capacity":      shdictSize((*shdict.Dict).Capacity),
 		"shdict_free_space":    shdictSize((*shdict.Dict).FreeSpace),
+
+		// Waiting (socket.go).
+		"sleep":              status(sleep),
+		"tcp_connect":        status(tcpConnect),
+		"tcp_sslhandshake":   status(tcpSSLHandshake),
+		"tcp_send":           status(tcpSend),
+		"tcp_receive":        status(tcpReceive),
+		"tcp_receiveany":     status(tcpReceiveAny),
+		"tcp_received":       status(tcpReceived),
+		"tcp_settimeouts":    status(tcpSetTimeouts),
+		"tcp_setkeepalive":   status(tcpSetKeepalive),
+		"tcp_getreusedtimes": status(tcpGetReusedTimes),
+		"tcp_close":          status(tcpClose),
 	}
 }
 

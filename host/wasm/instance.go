@@ -47,6 +47,7 @@ type callState struct {
 	arg     *filterArg // body_filter's ngx.arg; nil in other phases
 	scratch []byte     // output and list encoding space
 	abort   error      // a filter hook failed under a host call: fail the call
+	socks   []*tcpConn // the sockets the call connected (socket.go)
 }
 
 // filterArg is ngx.arg in body_filter: the chunk and the eof flag.
@@ -129,6 +130,7 @@ func (in *instance) run(phase abi.Phase, st callState, nested bool) (int32, erro
 	}
 	in.state = st
 	action, err := in.invoke(phase)
+	in.state.closeSockets()
 	if !nested && cap(in.state.scratch) <= maxSpare {
 		in.spare = in.state.scratch[:0]
 	}

@@ -22,7 +22,8 @@ type Limits struct {
 	// Memory is the bytes of linear memory per instance, rounded up to
 	// 64 KiB pages; default 64 MiB, at most 4 GiB.
 	Memory int64
-	// Timeout is the wall time one export call may run; default 1s. An
+	// Timeout is the wall time one export call may run, not counting
+	// the time it waits in sleep or on a socket; default 1s. An
 	// instance's start (_initialize, the ABI version check,
 	// on_init_worker) may take up to the larger of Timeout and 5s, so that
 	// a tight limit on hooks does not starve a slow-starting guest.

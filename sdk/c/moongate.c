@@ -1,6 +1,7 @@
 /*
  * moongate.c - the C SDK's code: the moongate_abi_version export, the
- * scratch helpers, the shared dict value encoding and the list decoder.
+ * scratch helpers (receiving from sockets too), the shared dict value
+ * encoding and the list decoder.
  * See moongate.h.
  *
  * It needs no libc and allocates nothing: results go to a static scratch
@@ -154,6 +155,36 @@ char *mg_resp_headers(int32_t max, int32_t raw, int32_t *len) { return fetch_int
 char *mg_var(const char *name, int32_t *len) { return fetch_str(get_var, name, len); }
 char *mg_ctx(const char *key, int32_t *len) { return fetch_str(get_ctx, key, len); }
 char *mg_chunk(int32_t *len) { return fetch_ints(get_chunk, 0, 0, len); }
+
+/* ---- Receiving ---- */
+
+static int32_t get_received(const query *q, char *buf, int32_t cap) { return mg_abi_tcp_received(q->a, buf, cap); }
+
+char *mg_tcp_received(int32_t h, int32_t *len) { return fetch_ints(get_received, h, 0, len); }
+
+/* receive_result finishes a receive into the scratch space that returned
+ * n: a result too long for it is held by the host, and fetched from there. */
+static char *receive_result(int32_t h, int32_t n, int32_t *len)
+{
+	if (n >= scratch_cap)
+		return mg_tcp_received(h, len);
+	if (len != NULL)
+		*len = n;
+	if (n < 0)
+		return NULL;
+	scratch[n] = '\0';
+	return scratch;
+}
+
+char *mg_tcp_receive(int32_t h, int32_t pattern, int32_t *len)
+{
+	return receive_result(h, mg_abi_tcp_receive(h, pattern, scratch, scratch_cap - 1), len);
+}
+
+char *mg_tcp_receiveany(int32_t h, int32_t max, int32_t *len)
+{
+	return receive_result(h, mg_abi_tcp_receiveany(h, max, scratch, scratch_cap - 1), len);
+}
 
 /* ---- Little-endian numbers ---- */
 

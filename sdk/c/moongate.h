@@ -218,6 +218,22 @@ MG_IMPORT("shdict_get_keys") int32_t mg_abi_shdict_get_keys(int32_t h, int32_t m
 MG_IMPORT("shdict_capacity") double mg_abi_shdict_capacity(int32_t h);
 MG_IMPORT("shdict_free_space") double mg_abi_shdict_free_space(int32_t h);
 
+/* Waiting: the call blocks the request until the operation completes
+ * (other requests go on). h is a socket handle from tcp_connect, valid
+ * until the export call that connected it returns; pattern is
+ * MG_RECEIVE_LINE, MG_RECEIVE_ALL or a byte count. */
+MG_IMPORT("sleep") int32_t mg_abi_sleep(double seconds);
+MG_IMPORT("tcp_connect") int32_t mg_abi_tcp_connect(const char *host, int32_t host_len, int32_t port, const char *pool, int32_t pool_len);
+MG_IMPORT("tcp_sslhandshake") int32_t mg_abi_tcp_sslhandshake(int32_t h, const char *server_name, int32_t server_name_len, int32_t verify);
+MG_IMPORT("tcp_send") int32_t mg_abi_tcp_send(int32_t h, const char *data, int32_t data_len);
+MG_IMPORT("tcp_receive") int32_t mg_abi_tcp_receive(int32_t h, int32_t pattern, char *buf, int32_t cap);
+MG_IMPORT("tcp_receiveany") int32_t mg_abi_tcp_receiveany(int32_t h, int32_t max, char *buf, int32_t cap);
+MG_IMPORT("tcp_received") int32_t mg_abi_tcp_received(int32_t h, char *buf, int32_t cap);
+MG_IMPORT("tcp_settimeouts") int32_t mg_abi_tcp_settimeouts(int32_t h, int32_t connect_ms, int32_t send_ms, int32_t read_ms);
+MG_IMPORT("tcp_setkeepalive") int32_t mg_abi_tcp_setkeepalive(int32_t h, int32_t timeout_ms, int32_t size);
+MG_IMPORT("tcp_getreusedtimes") int32_t mg_abi_tcp_getreusedtimes(int32_t h);
+MG_IMPORT("tcp_close") int32_t mg_abi_tcp_close(int32_t h);
+
 /* ---- Layer 2: NUL-terminated strings in. ---- */
 
 /* mg_strlen returns the length of the NUL-terminated s (0 for NULL). */
@@ -377,6 +393,41 @@ static inline double mg_shdict_capacity(int32_t h) { return mg_abi_shdict_capaci
  * (ngx.shared.DICT:free_space). */
 static inline double mg_shdict_free_space(int32_t h) { return mg_abi_shdict_free_space(h); }
 
+/* The patterns of mg_tcp_receive other than a byte count (>= 0). */
+enum {
+	MG_RECEIVE_LINE = -1, /* "*l": a line, without its LF and any CR */
+	MG_RECEIVE_ALL = -2   /* "*a": everything up to the end of the stream */
+};
+/* MG_NO_PORT is mg_tcp_connect's port for a host "unix:/path". */
+#define MG_NO_PORT (-1)
+
+/* mg_sleep waits seconds (ngx.sleep); MG_ERR_BAD_ARGUMENT when negative. */
+static inline int32_t mg_sleep(double seconds) { return mg_abi_sleep(seconds); }
+/* mg_tcp_connect connects to host and port, or to host "unix:/path" with
+ * MG_NO_PORT, taking an idle connection of pool (NULL or "": "host:port")
+ * when there is one, and returns the socket's handle
+ * (ngx.socket.tcp + tcpsock:connect); MG_ERR_FAILED: "connection
+ * refused", "timeout"... */
+static inline int32_t mg_tcp_connect(const char *host, int32_t port, const char *pool) { return mg_abi_tcp_connect(host, mg_strlen(host), port, pool, mg_strlen(pool)); }
+/* mg_tcp_sslhandshake does a TLS handshake, with server_name (NULL or "":
+ * none) as SNI; with verify the certificate must be trusted and name it
+ * (tcpsock:sslhandshake). */
+static inline int32_t mg_tcp_sslhandshake(int32_t h, const char *server_name, int32_t verify) { return mg_abi_tcp_sslhandshake(h, server_name, mg_strlen(server_name), verify); }
+/* mg_tcp_send sends len bytes of data and returns len (tcpsock:send). */
+static inline int32_t mg_tcp_send(int32_t h, const char *data, int32_t len) { return mg_abi_tcp_send(h, data, len); }
+/* mg_tcp_settimeouts sets the connect, send and read timeouts in
+ * milliseconds; 0 goes back to the config's (tcpsock:settimeouts). */
+static inline int32_t mg_tcp_settimeouts(int32_t h, int32_t connect_ms, int32_t send_ms, int32_t read_ms) { return mg_abi_tcp_settimeouts(h, connect_ms, send_ms, read_ms); }
+/* mg_tcp_setkeepalive puts the connection into the keep-alive pool and
+ * closes the socket; timeout_ms 0: no idle limit, negative: the config's;
+ * size <= 0: the config's pool_size (tcpsock:setkeepalive). */
+static inline int32_t mg_tcp_setkeepalive(int32_t h, int32_t timeout_ms, int32_t size) { return mg_abi_tcp_setkeepalive(h, timeout_ms, size); }
+/* mg_tcp_getreusedtimes returns how many times the connection was taken
+ * from the pool (tcpsock:getreusedtimes). */
+static inline int32_t mg_tcp_getreusedtimes(int32_t h) { return mg_abi_tcp_getreusedtimes(h); }
+/* mg_tcp_close closes the connection (tcpsock:close). */
+static inline int32_t mg_tcp_close(int32_t h) { return mg_abi_tcp_close(h); }
+
 /* ---- Layer 3: scratch helpers (see the top of this file). ---- */
 
 /* mg_error_message returns the last error's message. */
@@ -409,6 +460,16 @@ char *mg_var(const char *name, int32_t *len);
 char *mg_ctx(const char *key, int32_t *len);
 /* mg_chunk returns body_filter's current chunk. */
 char *mg_chunk(int32_t *len);
+/* mg_tcp_receive receives by pattern (tcpsock:receive). On an error
+ * ("timeout", "closed") it returns NULL and mg_tcp_received gives the data
+ * read before it, Lua's partial result. */
+char *mg_tcp_receive(int32_t h, int32_t pattern, int32_t *len);
+/* mg_tcp_receiveany receives what has arrived, at most max bytes
+ * (tcpsock:receiveany); errors as mg_tcp_receive's. */
+char *mg_tcp_receiveany(int32_t h, int32_t max, int32_t *len);
+/* mg_tcp_received returns what the socket's last receive holds: the data
+ * a failed receive read before its error. */
+char *mg_tcp_received(int32_t h, int32_t *len);
 
 /* ---- Shared dict values ---- */
 

@@ -35,6 +35,13 @@
 // methods are ngx.shared.DICT's over Values: strings, numbers, booleans or
 // nil, each entry with user flags.
 //
+// Sleep (ngx.sleep) and Connect (ngx.socket.tcp), whose Conn sends and
+// receives as a cosocket does, wait without holding up other requests: the
+// request's instance waits, and the wait does not count against the hook's
+// time limit. A Conn lives as long as the handler that connected it;
+// SetKeepalive hands its connection to the gateway's keep-alive pool for a
+// later request.
+//
 // Results are read into one reusable buffer that grows as needed, so a call
 // allocates only the value it returns. Lists (headers, query and form
 // arguments) come back as Headers and Args, which keep the host's order,

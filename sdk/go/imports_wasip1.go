@@ -224,3 +224,36 @@ func hostShdictCapacity(h int32) float64
 
 //go:wasmimport moongate shdict_free_space
 func hostShdictFreeSpace(h int32) float64
+
+//go:wasmimport moongate sleep
+func hostSleep(seconds float64) int32
+
+//go:wasmimport moongate tcp_connect
+func hostTCPConnect(host unsafe.Pointer, hostLen uint32, port int32, pool unsafe.Pointer, poolLen uint32) int32
+
+//go:wasmimport moongate tcp_sslhandshake
+func hostTCPSSLHandshake(h int32, serverName unsafe.Pointer, serverNameLen uint32, verify int32) int32
+
+//go:wasmimport moongate tcp_send
+func hostTCPSend(h int32, data unsafe.Pointer, dataLen uint32) int32
+
+//go:wasmimport moongate tcp_receive
+func hostTCPReceive(h int32, pattern int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate tcp_receiveany
+func hostTCPReceiveAny(h int32, max int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate tcp_received
+func hostTCPReceived(h int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate tcp_settimeouts
+func hostTCPSetTimeouts(h int32, connectMs, sendMs, readMs int32) int32
+
+//go:wasmimport moongate tcp_setkeepalive
+func hostTCPSetKeepalive(h int32, timeoutMs int32, size int32) int32
+
+//go:wasmimport moongate tcp_getreusedtimes
+func hostTCPGetReusedTimes(h int32) int32
+
+//go:wasmimport moongate tcp_close
+func hostTCPClose(h int32) int32

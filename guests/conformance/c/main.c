@@ -19,6 +19,9 @@
  *   log               written to the error log at NOTICE as
  *                     "conformance: PASS ...".
  *
+ * The config also names the ports of the servers access checks the
+ * sockets against (check_sockets).
+ *
  * The test passes when no FAIL line appears and every function of abi.Funcs
  * has a PASS line. The Go conformance guest follows the same protocol.
  */
@@ -300,21 +303,48 @@ static void check_phase(report *r, int32_t want)
 	expect_status(r, "get_phase", mg_get_phase(), want);
 }
 
-static void check_config(report *r)
+/* json_int looks up the member name of the flat JSON object json, a
+ * non-negative integer; it returns 1 and sets *out when found. */
+static int json_int(const char *json, const char *name, int32_t *out)
+{
+	char key[64];
+	const char *p;
+	int32_t v = 0;
+	snprintf(key, sizeof key, "\"%s\"", name);
+	if ((p = strstr(json, key)) == NULL)
+		return 0;
+	p += strlen(key);
+	p += strspn(p, " \t\r\n:");
+	if (*p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (*p++ - '0');
+	if (*p == '\0' || strchr(",} \t\r\n", *p) == NULL)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* read_config reads the hook's config into buf, NUL-terminated; it returns
+ * its length, or a negative status. */
+static int32_t read_config(void)
 {
 	int32_t n = mg_plugin_config(buf, sizeof buf - 1);
-	char greeting[16];
-	const char *num;
-	if (!check(r, "plugin_config", n > 0 && n < (int32_t)sizeof buf, "returned %d", (int)n))
-		return;
+	if (n < 0 || n > (int32_t)sizeof buf - 1)
+		return n < 0 ? n : MG_ERR_FAILED;
 	buf[n] = '\0';
+	return n;
+}
+
+static void check_config(report *r)
+{
+	int32_t n = read_config(), num;
+	char greeting[16];
+	if (!check(r, "plugin_config", n > 0, "returned %d", (int)n))
+		return;
 	check(r, "plugin_config", mg_json_string(buf, n, "greeting", greeting, sizeof greeting) == 2 &&
 		  memcmp(greeting, "hi", 2) == 0, "no greeting \"hi\" in %s", buf);
-	num = strstr(buf, "\"n\"");
-	if (num != NULL)
-		num += strspn(num + 3, " \t\r\n:") + 3;
-	check(r, "plugin_config", num != NULL && num[0] == '3' && strchr(",} \t\r\n", num[1]) != NULL,
-	      "no n 3 in %s", buf);
+	check(r, "plugin_config", json_int(buf, "n", &num) && num == 3, "no n 3 in %s", buf);
 }
 
 static void check_workers(report *r)
@@ -828,6 +858,103 @@ MG_EXPORT("on_rewrite") int32_t on_rewrite(void)
 	return MG_CONTINUE;
 }
 
+/* ---- Sockets ---- */
+
+/* The servers of the socket checks, whose ports the hook config gives:
+ * tcp_port and tls_port serve the gateway tests' scripted protocol (a line
+ * of tokens: "w:DATA" sends DATA, URL-unescaped; "c" closes), tls_port
+ * over TLS with a certificate for localhost from the config's
+ * lua.ssl_trusted_certificate; nothing listens on refused_port. */
+
+/* expect_received checks the result of a receive helper. */
+static void expect_received(report *r, const char *fn, const char *got, int32_t len, const char *want)
+{
+	if (got == NULL)
+		check(r, fn, 0, "returned %d (%s), want \"%s\"", (int)len, last_error(), want);
+	else
+		check(r, fn, same(got, len, want), "got \"%s\", want \"%s\"", got, want);
+}
+
+/* connect_to connects to port on the loopback, recording tcp_connect's
+ * check; it returns the handle, negative when it failed. */
+static int32_t connect_to(report *r, int32_t port)
+{
+	int32_t h = mg_tcp_connect("127.0.0.1", port, NULL);
+	expect_ok(r, "tcp_connect", h);
+	return h;
+}
+
+/* send_cmd sends the server a command line. */
+static void send_cmd(report *r, int32_t h, const char *cmd)
+{
+	expect_status(r, "tcp_send", mg_tcp_send(h, cmd, (int32_t)strlen(cmd)), (int32_t)strlen(cmd));
+}
+
+/* check_sockets checks sleep and every tcp_* function. */
+static void check_sockets(report *r)
+{
+	int32_t tcp, tls, refused, h, len;
+	char *got;
+	if (!check(r, "tcp_connect", read_config() > 0 && json_int(buf, "tcp_port", &tcp) &&
+					     json_int(buf, "tls_port", &tls) && json_int(buf, "refused_port", &refused),
+		   "no server ports in the config %s", buf))
+		return;
+	expect_ok(r, "sleep", mg_sleep(0.001));
+	expect_error(r, "sleep", mg_sleep(-1), MG_ERR_BAD_ARGUMENT, "invalid sleep duration \"-1\"");
+	expect_error(r, "tcp_connect", mg_tcp_connect("127.0.0.1", refused, NULL), MG_ERR_FAILED, "connection refused");
+	expect_error(r, "tcp_connect", mg_tcp_connect("127.0.0.1", MG_NO_PORT, ""), MG_ERR_FAILED, "missing the port number");
+	expect_error(r, "tcp_send", mg_tcp_send(99, "x", 1), MG_ERR_BAD_ARGUMENT, "bad socket handle 99");
+
+	if ((h = connect_to(r, tcp)) < 0)
+		return;
+	expect_ok(r, "tcp_settimeouts", mg_tcp_settimeouts(h, 2000, 2000, 2000));
+	expect_error(r, "tcp_settimeouts", mg_tcp_settimeouts(h, 0, -1, 0), MG_ERR_BAD_ARGUMENT, "bad timeout value");
+	send_cmd(r, h, "w:hello%0D%0Aworld%0A\n");
+	got = mg_tcp_receive(h, MG_RECEIVE_LINE, &len);
+	expect_received(r, "tcp_receive", got, len, "hello");
+	got = mg_tcp_receive(h, 3, &len);
+	expect_received(r, "tcp_receive", got, len, "wor");
+	got = mg_tcp_receiveany(h, 1, &len);
+	expect_received(r, "tcp_receiveany", got, len, "l");
+	expect_error(r, "tcp_receiveany", mg_abi_tcp_receiveany(h, 0, buf, sizeof buf), MG_ERR_BAD_ARGUMENT, "bad max argument");
+	got = mg_tcp_receive(h, MG_RECEIVE_LINE, &len);
+	expect_received(r, "tcp_receive", got, len, "d");
+	expect_status(r, "tcp_getreusedtimes", mg_tcp_getreusedtimes(h), 0);
+	expect_ok(r, "tcp_setkeepalive", mg_tcp_setkeepalive(h, -1, 0));
+	expect_error(r, "tcp_setkeepalive", mg_tcp_setkeepalive(h, -1, 0), MG_ERR_FAILED, "closed");
+
+	if ((h = connect_to(r, tcp)) < 0)
+		return;
+	expect_status(r, "tcp_getreusedtimes", mg_tcp_getreusedtimes(h), 1);
+	send_cmd(r, h, "w:all%0A c\n");
+	got = mg_tcp_receive(h, MG_RECEIVE_ALL, &len);
+	expect_received(r, "tcp_receive", got, len, "all\n");
+	expect_ok(r, "tcp_close", mg_tcp_close(h));
+	expect_error(r, "tcp_close", mg_tcp_close(h), MG_ERR_FAILED, "closed");
+
+	if ((h = connect_to(r, tcp)) < 0)
+		return;
+	send_cmd(r, h, "w:part%0A c\n");
+	got = mg_tcp_receive(h, 100, &len);
+	check(r, "tcp_receive", got == NULL && len == MG_ERR_FAILED && strcmp(last_error(), "closed") == 0,
+	      "returned %d (%s), want %d (closed)", (int)len, last_error(), MG_ERR_FAILED);
+	got = mg_tcp_received(h, &len);
+	expect_received(r, "tcp_received", got, len, "part\n");
+	expect_status(r, "tcp_received", mg_abi_tcp_received(h, buf, 2), 5);
+	mg_tcp_close(h);
+
+	if ((h = connect_to(r, tls)) < 0)
+		return;
+	expect_ok(r, "tcp_sslhandshake", mg_tcp_sslhandshake(h, "localhost", 1));
+	send_cmd(r, h, "w:secret%0A\n");
+	got = mg_tcp_receive(h, MG_RECEIVE_LINE, &len);
+	expect_received(r, "tcp_receive", got, len, "secret");
+	mg_tcp_close(h);
+	if ((h = connect_to(r, tls)) < 0)
+		return;
+	expect_error(r, "tcp_sslhandshake", mg_tcp_sslhandshake(h, "example.com", 1), MG_ERR_FAILED, "certificate host mismatch");
+}
+
 /* ---- access ---- */
 
 static report ac;
@@ -848,6 +975,7 @@ MG_EXPORT("on_access") int32_t on_access(void)
 	expect_phase_error(&ac, "arg_set_chunk", mg_arg_set_chunk("x"), "access_by_lua*");
 	expect_phase_error(&ac, "arg_get_eof", mg_arg_get_eof(), "access_by_lua*");
 	check_workers(&ac);
+	check_sockets(&ac);
 	ctx_append(&ac, KEY_LINES);
 	return MG_CONTINUE;
 }
@@ -1074,6 +1202,8 @@ MG_EXPORT("on_log") int32_t on_log(void)
 	expect_status(&lg, "req_http_version", mg_req_http_version(), 11);
 	expect_phase_error(&lg, "req_set_method", mg_req_set_method("GET"), ctx);
 	expect_phase_error(&lg, "arg_set_eof", mg_arg_set_eof(1), ctx);
+	expect_phase_error(&lg, "sleep", mg_sleep(0), ctx);
+	expect_phase_error(&lg, "tcp_connect", mg_tcp_connect("127.0.0.1", 1, NULL), ctx);
 	check_workers(&lg);
 	check_shdict_later(&lg);
 

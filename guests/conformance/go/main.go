@@ -22,7 +22,8 @@
 //	k=v&k2=v2
 //
 // with config {"greeting": "hi", "n": 3} on every hook, and the shared dict
-// "conformance" of 64 KiB.
+// "conformance" of 64 KiB. The config also names the ports of the servers
+// access checks the sockets against (socket.go).
 package main
 
 import (

@@ -222,6 +222,7 @@ func access(r *moongate.Request) moongate.Action {
 	c.equal("req_get_body_data", string(body), wantBody, err)
 	prior, err := ctxLines(r, keyLines)
 	c.that("ctx_get", len(prior) > 0, err, "rewrite's lines are missing")
+	checkSockets(&c)
 	c.keep(r, keyLines)
 	return moongate.Continue
 }
@@ -384,6 +385,7 @@ func logPhase(r *moongate.Request) moongate.Action {
 	c.equal("resp_get_headers", conf, "content", err)
 	_, err = r.Chunk()
 	c.denied("arg_get_chunk", err)
+	checkSocketsDenied(&c)
 	c.denied("req_read_body", r.ReadBody())
 	c.denied("say", r.Say("x"))
 	c.workers()

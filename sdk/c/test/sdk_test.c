@@ -1,7 +1,7 @@
 /*
  * The C SDK's native unit test: the list decoder, mg_json_string, mg_equal,
- * the shared dict value encoding and the scratch helpers, the last against
- * fake host functions. run.sh
+ * the shared dict value encoding, the scratch helpers and the socket
+ * receive helpers, the last two against fake host functions. run.sh
  * builds it with a 64-byte scratch space.
  */
 #include <stdio.h>
@@ -98,6 +98,25 @@ int32_t mg_abi_shdict_safe_add(int32_t h, const char *key, int32_t key_len, cons
 int32_t mg_abi_shdict_replace(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len, double ttl) { (void)key; (void)key_len; (void)ttl; return fake_store(h, value, value_len); }
 int32_t mg_abi_shdict_lpush(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len) { (void)key; (void)key_len; return fake_store(h, value, value_len); }
 int32_t mg_abi_shdict_rpush(int32_t h, const char *key, int32_t key_len, const char *value, int32_t value_len) { (void)key; (void)key_len; return fake_store(h, value, value_len); }
+
+/* The socket fakes: receiving returns fake_value (or fake_status), as
+ * fake does; tcp_received returns fake_held, counting its calls in
+ * held_calls. */
+static const char *fake_held;
+static int held_calls;
+
+int32_t mg_abi_tcp_receive(int32_t h, int32_t pattern, char *buf, int32_t cap) { (void)h; (void)pattern; return fake(buf, cap); }
+int32_t mg_abi_tcp_receiveany(int32_t h, int32_t max, char *buf, int32_t cap) { (void)h; (void)max; return fake(buf, cap); }
+
+int32_t mg_abi_tcp_received(int32_t h, char *buf, int32_t cap)
+{
+	int32_t n = (int32_t)strlen(fake_held);
+	(void)h;
+	held_calls++;
+	if (n <= cap)
+		memcpy(buf, fake_held, n);
+	return n;
+}
 
 /* ---- Scratch helpers ---- */
 
@@ -416,6 +435,60 @@ static void test_shdict_helpers(void)
 	EXPECT(mg_shdict_get_stale(1, "k", &v, &is_stale) == MG_ERR_BAD_ARGUMENT, "get_stale of nothing");
 }
 
+static char *r_receive(int32_t *len) { return mg_tcp_receive(1, MG_RECEIVE_LINE, len); }
+static char *r_receiveany(int32_t *len) { return mg_tcp_receiveany(1, 10, len); }
+
+static void test_receive(void)
+{
+	static const struct {
+		const char *name;
+		char *(*helper)(int32_t *len);
+	} helpers[] = {{"mg_tcp_receive", r_receive}, {"mg_tcp_receiveany", r_receiveany}};
+	/* A result too long for the scratch space is fetched from the host
+	 * (natively the scratch space cannot grow: the held value is short). */
+	static const char too_long[] = "1234567890123456789012345678901234567890123456789012345678901234";
+	static const struct {
+		const char *name;
+		const char *value;
+		int32_t status;
+		const char *want; /* NULL: an error */
+		int32_t want_len;
+		int want_held_calls;
+	} tests[] = {
+		{"fits", "+PONG", 0, "+PONG", 5, 0},
+		{"empty", "", 0, "", 0, 0},
+		{"held by the host", too_long, 0, "held", 4, 1},
+		{"timeout", NULL, MG_ERR_FAILED, NULL, MG_ERR_FAILED, 0},
+		{"bad handle", NULL, MG_ERR_BAD_ARGUMENT, NULL, MG_ERR_BAD_ARGUMENT, 0},
+	};
+	size_t h, t;
+	int32_t len;
+	char *got;
+	for (h = 0; h < sizeof helpers / sizeof helpers[0]; h++) {
+		for (t = 0; t < sizeof tests / sizeof tests[0]; t++) {
+			len = 12345;
+			fake_value = tests[t].value;
+			fake_status = tests[t].status;
+			fake_held = "held";
+			held_calls = 0;
+			got = helpers[h].helper(&len);
+			EXPECT(len == tests[t].want_len, "%s, %s: len %d, want %d", helpers[h].name, tests[t].name,
+			       (int)len, (int)tests[t].want_len);
+			EXPECT(held_calls == tests[t].want_held_calls, "%s, %s: %d tcp_received calls, want %d",
+			       helpers[h].name, tests[t].name, held_calls, tests[t].want_held_calls);
+			if (tests[t].want == NULL)
+				EXPECT(got == NULL, "%s, %s: got a result", helpers[h].name, tests[t].name);
+			else
+				EXPECT(got != NULL && strcmp(got, tests[t].want) == 0, "%s, %s: got \"%s\"",
+				       helpers[h].name, tests[t].name, got ? got : "(null)");
+		}
+	}
+	fake_held = "par";
+	got = mg_tcp_received(1, &len);
+	EXPECT(got != NULL && len == 3 && strcmp(got, "par") == 0, "mg_tcp_received: the partial data, got %d", (int)len);
+	fake_status = 0;
+}
+
 static void test_equal(void)
 {
 	static const struct {
@@ -444,6 +517,7 @@ int main(void)
 	test_value_encoding();
 	test_value_malformed();
 	test_shdict_helpers();
+	test_receive();
 	if (failures > 0) {
 		printf("%d failures\n", failures);
 		return 1;
