@@ -1,12 +1,14 @@
 // Command waiting measures how moongate holds many requests that wait at
-// once: it starts the moongate binary on a route whose Lua hook sleeps,
-// sends N concurrent requests from this process, and reports how long
-// they all took (about the sleep, if none was serialised by a VM or a
-// pool) and the gateway's memory per waiting request (the growth of its
-// resident set while they wait, divided by N).
+// once: it starts the moongate binary on a route whose hook sleeps (Lua,
+// or the Go or C guest guests/{go,c}/sleep, which sleep 1s), sends N
+// concurrent requests from this process, and reports how long they all
+// took (about the sleep, if none was serialised by a VM or a pool) and the
+// gateway's memory per waiting request (the growth of its resident set
+// while they wait, divided by N). A Wasm request holds an instance while
+// it waits, so -pool bounds how many wait at once.
 //
-//	go build -o /tmp/moongate ./cmd/moongate
-//	go run ./bench/waiting -moongate /tmp/moongate -n 10000 -sleep 1s
+//	go build -o /tmp/moongate ./cmd/moongate && bash guests/build.sh
+//	go run ./bench/waiting -moongate /tmp/moongate -n 10000 -hook lua
 package main
 
 import (
@@ -29,14 +31,28 @@ func main() {
 	n := flag.Int("n", 10000, "concurrent requests")
 	sleep := flag.Duration("sleep", time.Second, "how long each request waits")
 	addr := flag.String("listen", "127.0.0.1:18181", "where moongate listens")
+	hook := flag.String("hook", "lua", "lua, go or c: the hook that sleeps (the guests sleep 1s)")
+	pool := flag.Int("pool", 0, "the Wasm instance pool (0: n)")
 	flag.Parse()
-	if err := run(*bin, *n, *sleep, *addr); err != nil {
+	if *pool == 0 {
+		*pool = *n
+	}
+	if err := run(*bin, *n, *sleep, *addr, contentHook(*hook, *sleep, *pool)); err != nil {
 		fmt.Fprintln(os.Stderr, "waiting:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin string, n int, sleep time.Duration, addr string) error {
+// contentHook returns the YAML of the route's content hook.
+func contentHook(kind string, sleep time.Duration, pool int) string {
+	if kind == "lua" {
+		return fmt.Sprintf(`{lua: "ngx.sleep(%g) ngx.say('ok')"}`, sleep.Seconds())
+	}
+	guest, _ := filepath.Abs(filepath.Join("guests", "build", kind, "sleep.wasm"))
+	return fmt.Sprintf(`{wasm: %s, pool: %d, config: {seconds: %g}}`, guest, pool, sleep.Seconds())
+}
+
+func run(bin string, n int, sleep time.Duration, addr, hook string) error {
 	dir, err := os.MkdirTemp("", "moongate-waiting")
 	if err != nil {
 		return err
@@ -48,8 +64,8 @@ error_log: {path: %s, level: error}
 client_header_timeout: 60s
 routes:
   - location: = /wait
-    content: {lua: "ngx.sleep(%g) ngx.say('ok')"}
-`, addr, filepath.Join(dir, "error.log"), sleep.Seconds())
+    content: %s
+`, addr, filepath.Join(dir, "error.log"), hook)
 	path := filepath.Join(dir, "moongate.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		return err
