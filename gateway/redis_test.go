@@ -125,8 +125,9 @@ func (rs *redisServer) do(args ...string) (string, error) {
 }
 
 // startRedisExample serves the example's config and Lua files, with its
-// listeners and error log replaced by the harness's and its variables
-// pointing at Redis on 127.0.0.1:port.
+// listeners and error log replaced by the harness's, its variables and
+// its Wasm hooks' configs pointing at Redis on 127.0.0.1:port, and its
+// guests built and named by absolute path.
 func startRedisExample(t *testing.T, port int) *testGateway {
 	t.Helper()
 	src, err := os.ReadFile(filepath.Join(redisExample, "moongate.yaml"))
@@ -145,9 +146,10 @@ func startRedisExample(t *testing.T, port int) *testGateway {
 		case "listen", "admin", "error_log", "wasm": // startGateway sets them
 			continue
 		case "variables":
-			value = &yaml.Node{Kind: yaml.MappingNode}
-			for _, s := range []string{"redis_host", "127.0.0.1", "redis_port", strconv.Itoa(port)} {
-				value.Content = append(value.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s})
+			value = yamlMap("redis_host", "127.0.0.1", "redis_port", strconv.Itoa(port))
+		case "routes":
+			for _, route := range value.Content {
+				pointWasmHooks(t, route, port)
 			}
 		}
 		kept = append(kept, key, value)
@@ -172,15 +174,68 @@ func startRedisExample(t *testing.T, port int) *testGateway {
 	return startGateway(t, string(body), files)
 }
 
+// yamlMap returns a YAML mapping of the string keys and values in kv.
+func yamlMap(kv ...string) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	for _, s := range kv {
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s})
+	}
+	return m
+}
+
+// pointWasmHooks rewrites the Wasm hooks of a route of the example: the
+// guest, named relative to the example's directory, by the absolute path
+// guest builds it at, and the config to name Redis on 127.0.0.1:port.
+func pointWasmHooks(t *testing.T, route *yaml.Node, port int) {
+	t.Helper()
+	builds, err := filepath.Abs(filepath.Join("..", "guests", "build"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(route.Content); i += 2 {
+		hook := route.Content[i]
+		if hook.Kind != yaml.MappingNode {
+			continue
+		}
+		for j := 0; j+1 < len(hook.Content); j += 2 {
+			key, value := hook.Content[j], hook.Content[j+1]
+			switch key.Value {
+			case "wasm":
+				abs, err := filepath.Abs(filepath.Join(redisExample, value.Value))
+				if err != nil {
+					t.Fatal(err)
+				}
+				name, err := filepath.Rel(builds, abs)
+				if err != nil || strings.HasPrefix(name, "..") {
+					t.Fatalf("example guest %s is not under guests/build", value.Value)
+				}
+				value.Value = guest(t, strings.TrimSuffix(name, ".wasm"))
+			case "config":
+				config := yamlMap("host", "127.0.0.1", "port", strconv.Itoa(port))
+				config.Content[3].Tag = "!!int"
+				hook.Content[j+1] = config
+			}
+		}
+	}
+}
+
+// redisRoutes are the path prefixes of the example's two sets of routes,
+// which give the same answers: the Lua client's and the Go guest's.
+var redisRoutes = []struct{ name, prefix string }{
+	{name: "lua", prefix: "/redis"},
+	{name: "wasm go", prefix: "/wasm/redis"},
+}
+
 func TestRedisExample(t *testing.T) {
 	rs := startRedis(t)
-	tg := startRedisExample(t, rs.port)
-	// The steps run in order against one Redis: each may first run a
+	// The steps run in order, for each set of routes, against one Redis
+	// emptied first: each may first run a
 	// command on Redis directly (before), then sends its request, then may
 	// check a key directly (after: command and the reply it wants). Every
 	// route that reaches Redis says in X-Redis-Reused how often its
 	// connection was reused: 0 on the first request, more after, as each
-	// request puts it back into the keep-alive pool.
+	// request puts it back into the keep-alive pool; each set of routes runs
+	// on a new gateway, so with a new pool.
 	const notInt = "redis: ERR value is not an integer or out of range\n"
 	tests := []struct {
 		name       string
@@ -192,56 +247,64 @@ func TestRedisExample(t *testing.T) {
 		afterReply string
 		noRedis    bool // the route answers without connecting
 	}{
-		{name: "ping", path: "/redis/ping", status: 200, body: "PONG\n"},
-		{name: "set", path: "/redis/set?key=greeting&value=hello%20world", status: 200, body: "OK\n",
+		{name: "ping", path: "/ping", status: 200, body: "PONG\n"},
+		{name: "set", path: "/set?key=greeting&value=hello%20world", status: 200, body: "OK\n",
 			after: []string{"GET", "greeting"}, afterReply: "hello world"},
-		{name: "get", path: "/redis/get?key=greeting", status: 200, body: "hello world\n"},
+		{name: "get", path: "/get?key=greeting", status: 200, body: "hello world\n"},
 		{name: "get a value set elsewhere", before: []string{"SET", "raw", "a\r\nb\x00c"},
-			path: "/redis/get?key=raw", status: 200, body: "a\r\nb\x00c\n"},
-		{name: "set a space", path: "/redis/set?key=sp&value=%20", status: 200, body: "OK\n",
+			path: "/get?key=raw", status: 200, body: "a\r\nb\x00c\n"},
+		{name: "set a space", path: "/set?key=sp&value=%20", status: 200, body: "OK\n",
 			after: []string{"GET", "sp"}, afterReply: " "},
-		{name: "get a missing key", path: "/redis/get?key=nothing", status: 404, body: "not found\n"},
-		{name: "incr a new key", path: "/redis/incr?key=hits", status: 200, body: "1\n"},
-		{name: "incr again", path: "/redis/incr?key=hits", status: 200, body: "2\n",
+		{name: "get a missing key", path: "/get?key=nothing", status: 404, body: "not found\n"},
+		{name: "incr a new key", path: "/incr?key=hits", status: 200, body: "1\n"},
+		{name: "incr again", path: "/incr?key=hits", status: 200, body: "2\n",
 			after: []string{"GET", "hits"}, afterReply: "2"},
-		{name: "incr a string", path: "/redis/incr?key=greeting", status: 400, body: notInt},
+		{name: "incr a string", path: "/incr?key=greeting", status: 400, body: notInt},
 		{name: "wrong type", before: []string{"RPUSH", "list", "a", "b"},
-			path: "/redis/get?key=list", status: 400,
+			path: "/get?key=list", status: 400,
 			body: "redis: WRONGTYPE Operation against a key holding the wrong kind of value\n"},
-		{name: "del", path: "/redis/del?key=greeting", status: 200, body: "1\n",
+		{name: "del", path: "/del?key=greeting", status: 200, body: "1\n",
 			after: []string{"EXISTS", "greeting"}, afterReply: ":0"},
-		{name: "del a missing key", path: "/redis/del?key=greeting", status: 200, body: "0\n"},
-		{name: "get a deleted key", path: "/redis/get?key=greeting", status: 404, body: "not found\n"},
-		{name: "pipeline", path: "/redis/pipeline?key=p", status: 200,
+		{name: "del a missing key", path: "/del?key=greeting", status: 200, body: "0\n"},
+		{name: "get a deleted key", path: "/get?key=greeting", status: 404, body: "not found\n"},
+		{name: "pipeline", path: "/pipeline?key=p", status: 200,
 			body:  `["OK","hello",["hello",null],[false,"ERR value is not an integer or out of range"],1,null]` + "\n",
 			after: []string{"EXISTS", "p"}, afterReply: ":0"},
-		{name: "missing key argument", path: "/redis/get", status: 400, body: "missing ?key=\n", noRedis: true},
+		{name: "missing key argument", path: "/get", status: 400, body: "missing ?key=\n", noRedis: true},
 	}
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if tt.before != nil {
-				if _, err := rs.do(tt.before...); err != nil {
-					t.Fatalf("redis %q: %v", tt.before, err)
-				}
+	for _, routes := range redisRoutes {
+		t.Run(routes.name, func(t *testing.T) {
+			if reply, err := rs.do("FLUSHALL"); err != nil || reply != "+OK" {
+				t.Fatalf("redis FLUSHALL = %q, %v", reply, err)
 			}
-			resp := tg.get(tt.path)
-			if resp.status != tt.status || resp.body != tt.body {
-				t.Fatalf("GET %s = %d %q, want %d %q\nerror log:\n%s", tt.path, resp.status, resp.body,
-					tt.status, tt.body, lastLines(tg.errorLog(), 5))
-			}
-			reused := resp.header.Get("X-Redis-Reused")
-			n, err := strconv.Atoi(reused)
-			switch {
-			case tt.noRedis && reused != "":
-				t.Errorf("X-Redis-Reused = %q, want none", reused)
-			case !tt.noRedis && (err != nil || (i == 0) != (n == 0)):
-				t.Errorf("X-Redis-Reused = %q on request %d, want 0 on the first only", reused, i+1)
-			}
-			if tt.after != nil {
-				got, err := rs.do(tt.after...)
-				if err != nil || got != tt.afterReply {
-					t.Errorf("redis %q = %q, %v; want %q", tt.after, got, err, tt.afterReply)
-				}
+			tg := startRedisExample(t, rs.port)
+			for i, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					if tt.before != nil {
+						if _, err := rs.do(tt.before...); err != nil {
+							t.Fatalf("redis %q: %v", tt.before, err)
+						}
+					}
+					resp := tg.get(routes.prefix + tt.path)
+					if resp.status != tt.status || resp.body != tt.body {
+						t.Fatalf("GET %s = %d %q, want %d %q\nerror log:\n%s", routes.prefix+tt.path, resp.status, resp.body,
+							tt.status, tt.body, lastLines(tg.errorLog(), 5))
+					}
+					reused := resp.header.Get("X-Redis-Reused")
+					n, err := strconv.Atoi(reused)
+					switch {
+					case tt.noRedis && reused != "":
+						t.Errorf("X-Redis-Reused = %q, want none", reused)
+					case !tt.noRedis && (err != nil || (i == 0) != (n == 0)):
+						t.Errorf("X-Redis-Reused = %q on request %d, want 0 on the first only", reused, i+1)
+					}
+					if tt.after != nil {
+						got, err := rs.do(tt.after...)
+						if err != nil || got != tt.afterReply {
+							t.Errorf("redis %q = %q, %v; want %q", tt.after, got, err, tt.afterReply)
+						}
+					}
+				})
 			}
 		})
 	}
@@ -251,29 +314,62 @@ func TestRedisExample(t *testing.T) {
 // nothing listens on its port, or the server the pooled connection came
 // from has died.
 func TestRedisExampleDown(t *testing.T) {
-	rs := startRedis(t)
 	tests := []struct {
 		name string
-		port int
-		kill bool // kill the server after a first request pooled a connection
+		kill bool // start a server, kill it after a first request pooled a connection
 		body string
 	}{
-		{name: "nothing listening", port: closedPort(t, "tcp"), body: "redis: connect: connection refused\n"},
-		{name: "server died", port: rs.port, kill: true},
+		{name: "nothing listening", body: "redis: connect: connection refused\n"},
+		{name: "server died", kill: true},
+	}
+	for _, routes := range redisRoutes {
+		for _, tt := range tests {
+			t.Run(routes.name+"/"+tt.name, func(t *testing.T) {
+				ping := routes.prefix + "/ping"
+				port := closedPort(t, "tcp")
+				var rs *redisServer
+				if tt.kill {
+					rs = startRedis(t)
+					port = rs.port
+				}
+				tg := startRedisExample(t, port)
+				if rs != nil {
+					if resp := tg.get(ping); resp.status != 200 {
+						t.Fatalf("first ping: %d %q", resp.status, resp.body)
+					}
+					rs.stop()
+				}
+				resp := tg.get(ping)
+				if resp.status != 502 || !strings.HasPrefix(resp.body, "redis: ") ||
+					(tt.body != "" && resp.body != tt.body) {
+					t.Errorf("GET %s = %d %q, want 502 %q", ping, resp.status, resp.body, tt.body)
+				}
+			})
+		}
+	}
+}
+
+// TestRedisExampleSharedPool checks that the Lua and Wasm routes share the
+// keep-alive pool: each request takes the connection the one before put
+// back, whichever engine that was.
+func TestRedisExampleSharedPool(t *testing.T) {
+	rs := startRedis(t)
+	tg := startRedisExample(t, rs.port)
+	tests := []struct {
+		name   string
+		path   string
+		reused string
+	}{
+		{name: "lua connects", path: "/redis/ping", reused: "0"},
+		{name: "wasm reuses", path: "/wasm/redis/ping", reused: "1"},
+		{name: "lua reuses", path: "/redis/ping", reused: "2"},
+		{name: "wasm again", path: "/wasm/redis/ping", reused: "3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tg := startRedisExample(t, tt.port)
-			if tt.kill {
-				if resp := tg.get("/redis/ping"); resp.status != 200 {
-					t.Fatalf("first ping: %d %q", resp.status, resp.body)
-				}
-				rs.stop()
-			}
-			resp := tg.get("/redis/ping")
-			if resp.status != 502 || !strings.HasPrefix(resp.body, "redis: ") ||
-				(tt.body != "" && resp.body != tt.body) {
-				t.Errorf("GET /redis/ping = %d %q, want 502 %q", resp.status, resp.body, tt.body)
+			resp := tg.get(tt.path)
+			if got := resp.header.Get("X-Redis-Reused"); resp.status != 200 || got != tt.reused {
+				t.Errorf("GET %s = %d, X-Redis-Reused %q; want 200, %q", tt.path, resp.status, got, tt.reused)
 			}
 		})
 	}

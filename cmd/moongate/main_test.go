@@ -34,7 +34,7 @@ func writeFile(t *testing.T, path, content string) {
 
 func TestCheckFlag(t *testing.T) {
 	bin := buildBinary(t)
-	if _, err := os.Stat("../../guests/build/go/hello.wasm"); err != nil { // the example's Wasm routes
+	if _, err := os.Stat("../../guests/build/go/redis.wasm"); err != nil { // the examples' Wasm routes
 		build := exec.Command("bash", "../../guests/build.sh")
 		build.Env = append(os.Environ(), "GO_ONLY=1")
 		if out, err := build.CombinedOutput(); err != nil {
