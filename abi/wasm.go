@@ -213,7 +213,23 @@ var Funcs = []Func{
 	{Name: "tcp_setkeepalive", Params: params(handle, status, status), Results: status, API: "tcpsock.setkeepalive"},
 	{Name: "tcp_getreusedtimes", Params: handle, Results: status, API: "tcpsock.getreusedtimes"},
 	{Name: "tcp_close", Params: handle, Results: status, API: "tcpsock.close"},
+
+	// Timers: the host calls the guest's on_timer export (TimerExport)
+	// when one is due, in the timer phase, on a pooled instance.
+	{Name: "timer_at", Params: params(number, str), Results: status, API: "ngx.timer.at"},
+	{Name: "timer_every", Params: params(number, str), Results: status, API: "ngx.timer.every"},
+	{Name: "timer_arg", Params: buf, Results: status},
+	{Name: "timer_running_count", Results: status, API: "ngx.timer.running_count"},
+	{Name: "timer_pending_count", Results: status, API: "ngx.timer.pending_count"},
 }
+
+// TimerExport is the guest export `on_timer(id i32, premature i32) -> i32`
+// that runs a timer armed by timer_at or timer_every: id is the timer's,
+// premature is 1 when the module is closing (a reload or shutdown) before
+// the timer was due. It is optional, but timer_at and timer_every fail
+// for a module without it. Its result is an Action; anything but
+// ActionContinue is logged as an error.
+const TimerExport = "on_timer"
 
 // The patterns of tcp_receive other than a byte count (n >= 0).
 const (

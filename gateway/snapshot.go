@@ -196,7 +196,7 @@ func (s *snapshot) loadWasm(cfg *config.Config, runtime *wasm.Runtime, refs map[
 			p, _ := abi.ParsePhase(ref.Phase)
 			phases = append(phases, p)
 		}
-		mod, err := runtime.Load(key.path, wasmLimits(key.limits), phases, s.dicts)
+		mod, err := runtime.Load(key.path, wasmLimits(key.limits, cfg.Lua), phases, s.dicts)
 		if err != nil {
 			errs = append(errs, cfg.HookError(hooks[0], err))
 			continue
@@ -230,8 +230,10 @@ func sortedDicts(dicts map[string]*shdict.Dict) []*shdict.Dict {
 	return sorted
 }
 
-func wasmLimits(l config.WasmLimits) wasm.Limits {
-	return wasm.Limits{Memory: int64(l.Memory), Timeout: l.Timeout, Pool: l.Pool}
+// wasmLimits are a Wasm hook's limits; its timers share the lua.* limits.
+func wasmLimits(l config.WasmLimits, lua config.Lua) wasm.Limits {
+	return wasm.Limits{Memory: int64(l.Memory), Timeout: l.Timeout, Pool: l.Pool,
+		MaxPendingTimers: lua.MaxPendingTimers, MaxRunningTimers: lua.MaxRunningTimers}
 }
 
 // hookKey names the config key of a failed init or init_worker hook.

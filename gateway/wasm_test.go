@@ -150,12 +150,16 @@ routes:
     log: `+hook+`
   - location: = /from_wasm
     content: {lua: "ngx.say(ngx.shared.conformance:get('from_wasm'))"}
+  - location: = /from_timer
+    content: {lua: "ngx.say(ngx.shared.conformance:get('on_timer'))"}
 `, nil)
 			got := tg.do("POST", "/conformance?a=1&b=2&b=3&flag", "k=v&k2=v2",
 				"X-Test: yes", "X-Multi: 1", "X-Multi: 2", "Content-Type: application/x-www-form-urlencoded")
 			// ngx.eof sent the answer before content and log finished: wait
-			// for the log phase's last line.
-			report := got.body + "\n" + tg.waitLog("conformance: done")
+			// for the log phase's last line, and for the last line of the
+			// timer content armed.
+			tg.waitLog("conformance: done")
+			report := got.body + "\n" + tg.waitLog("conformance: PASS on_timer")
 			for _, line := range strings.Split(report, "\n") {
 				if strings.Contains(line, "FAIL") {
 					t.Errorf("%s", line)
@@ -176,6 +180,12 @@ routes:
 			// The guest's log phase left a value in the dict the Lua hooks see.
 			if lua := tg.get("/from_wasm"); lua.body != "conformance-"+lang+"42\n" {
 				t.Errorf("Lua read %q from the dict the guest wrote", lua.body)
+			}
+			if !strings.Contains(report, "conformance: PASS on_timer") {
+				t.Errorf("the guest's timer did not run")
+			}
+			if lua := tg.get("/from_timer"); lua.body != "ran\n" {
+				t.Errorf("Lua read %q from the dict the guest's timer wrote", lua.body)
 			}
 		})
 	}

@@ -16,8 +16,11 @@
 //     instance, bound to the request for the call's length. A call that
 //     traps, passes its time limit or its memory limit fails with a
 //     *HookError and its instance is thrown away.
-//  5. Close, once the config's requests are done, closes the instances
-//     and releases the compiled code.
+//  5. Timers the guest arms (timer_at, timer_every) call its on_timer
+//     export on a pooled instance when due, in the timer phase.
+//  6. Close, once the config's requests are done, runs the pending timers
+//     with premature set, waits (bounded) for running ones, closes the
+//     instances and releases the compiled code.
 //
 // Every host function is built from the table abi.Funcs and checks the
 // request's phase with abi.Contexts before it acts, so a guest gets the
@@ -29,6 +32,9 @@
 // call's time limit paused; a guest's sockets are handles closed when the
 // export call that connected them returns. Sockets use the request's
 // connection pool and defaults (host.Request.Sockets and SocketOptions).
+// A timer (timer.go) keeps the dicts, pool and plugin config of the call
+// that armed it for its on_timer call; Limits bounds the module's pending
+// and running timers.
 //
 // wasm imports abi, errlog, host, shdict and wazero; never the gateway or
 // the Lua binding.

@@ -126,6 +126,13 @@ func hostImpls() map[string]impl {
 		"tcp_setkeepalive":   status(tcpSetKeepalive),
 		"tcp_getreusedtimes": status(tcpGetReusedTimes),
 		"tcp_close":          status(tcpClose),
+
+		// Timers (timer.go).
+		"timer_at":            status(timerAt),
+		"timer_every":         status(timerEvery),
+		"timer_arg":           status(timerArg),
+		"timer_running_count": status(timerRunningCount),
+		"timer_pending_count": status(timerPendingCount),
 	}
 }
 

@@ -25,8 +25,8 @@ type instance struct {
 	m       *Module
 	id      int
 	mod     api.Module
-	ctx     context.Context // carries the instance to its host calls
-	exports [abi.PhaseTimer + 1]api.Function
+	ctx     context.Context                  // carries the instance to its host calls
+	exports [abi.PhaseTimer + 1]api.Function // on_timer's at abi.PhaseTimer
 	stdout  *lineWriter
 	stderr  *lineWriter
 
@@ -48,6 +48,7 @@ type callState struct {
 	scratch []byte     // output and list encoding space
 	abort   error      // a filter hook failed under a host call: fail the call
 	socks   []*tcpConn // the sockets the call connected (socket.go)
+	timer   *timerRun  // the timer of an on_timer call (timer.go)
 }
 
 // filterArg is ngx.arg in body_filter: the chunk and the eof flag.
@@ -88,6 +89,7 @@ func newInstance(m *Module, id int) (*instance, error) {
 	for p, name := range abi.PhaseExports {
 		in.exports[p] = mod.ExportedFunction(name)
 	}
+	in.exports[abi.PhaseTimer] = mod.ExportedFunction(abi.TimerExport)
 	if err := in.start(); err != nil {
 		in.close()
 		return nil, err
@@ -138,20 +140,26 @@ func (in *instance) run(phase abi.Phase, st callState, nested bool) (int32, erro
 	return action, err
 }
 
-// invoke calls phase's export.
+// invoke calls phase's export: on_timer(id, premature) for the timer
+// phase.
 func (in *instance) invoke(phase abi.Phase) (int32, error) {
 	fn := in.exports[phase]
 	if fn == nil {
 		return 0, fmt.Errorf("no guest export for the %s phase", phase)
 	}
+	if t := in.state.timer; t != nil {
+		return in.callExport(fn, in.m.lim.Timeout, api.EncodeI32(t.id), api.EncodeI32(boolean(t.premature)))
+	}
 	return in.callExport(fn, in.m.lim.Timeout)
 }
 
-// callExport calls a () -> (i32) export under a time limit; a failure
-// marks the instance failed. Calls of a started instance are timed by the
-// runtime's watchdog; start-up calls by a context of their own.
-func (in *instance) callExport(fn api.Function, limit time.Duration) (int32, error) {
-	var stack [1]uint64
+// callExport calls an export returning an i32, with args, under a time
+// limit; a failure marks the instance failed. Calls of a started instance
+// are timed by the runtime's watchdog; start-up calls by a context of
+// their own.
+func (in *instance) callExport(fn api.Function, limit time.Duration, args ...uint64) (int32, error) {
+	var stack [2]uint64 // the most params or results of an export
+	copy(stack[:], args)
 	var err error
 	if c := &in.clock; c.ctx != nil {
 		c.deadline.Store(time.Now().Add(limit).UnixNano())

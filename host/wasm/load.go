@@ -37,6 +37,14 @@ type Limits struct {
 	// PoolWait is how long a call waits for a free instance when all are
 	// busy; default 5s, then the call fails.
 	PoolWait time.Duration
+	// MaxPendingTimers is the most timers (timer_at, timer_every) the
+	// module may have waiting, as lua.max_pending_timers; default
+	// DefaultMaxPendingTimers.
+	MaxPendingTimers int
+	// MaxRunningTimers is the most on_timer calls the module may run at
+	// once, as lua.max_running_timers: a timer due past it is dropped with
+	// an alert in the log; default DefaultMaxRunningTimers.
+	MaxRunningTimers int
 }
 
 const (
@@ -53,7 +61,7 @@ const (
 // withDefaults returns l with its zero fields set to the defaults, or an
 // error for a negative or too large value.
 func (l Limits) withDefaults() (Limits, error) {
-	if l.Memory < 0 || l.Timeout < 0 || l.Pool < 0 || l.Prewarm < 0 || l.PoolWait < 0 {
+	if l.Memory < 0 || l.Timeout < 0 || l.Pool < 0 || l.Prewarm < 0 || l.PoolWait < 0 || l.MaxPendingTimers < 0 || l.MaxRunningTimers < 0 {
 		return l, fmt.Errorf("limits: negative value in %+v", l)
 	}
 	if l.Memory > maxPages*pageSize {
@@ -74,6 +82,12 @@ func (l Limits) withDefaults() (Limits, error) {
 	l.Prewarm = min(l.Prewarm, l.Pool)
 	if l.PoolWait == 0 {
 		l.PoolWait = defaultPoolWait
+	}
+	if l.MaxPendingTimers == 0 {
+		l.MaxPendingTimers = DefaultMaxPendingTimers
+	}
+	if l.MaxRunningTimers == 0 {
+		l.MaxRunningTimers = DefaultMaxRunningTimers
 	}
 	return l, nil
 }
@@ -96,7 +110,7 @@ var wasmHeader = []byte{0, 'a', 's', 'm', 1, 0, 0, 0}
 // then on_init_worker if exported, on each new instance; either failing,
 // or returning non-zero, fails the load). Errors name the file and the
 // problem, such as "guests/x.wasm: guest export on_access should be
-// () -> (i32)". dicts are the shared dicts init and init_worker see
+// () -> (i32)"; an on_timer export must be (i32, i32) -> (i32). dicts are the shared dicts init and init_worker see
 // (shdict_open); a request's come with it (host.Request.Dicts).
 func (rt *Runtime) Load(path string, lim Limits, phases []abi.Phase, dicts []*shdict.Dict) (*Module, error) {
 	lim, err := lim.withDefaults()
@@ -120,6 +134,7 @@ func (rt *Runtime) Load(path string, lim Limits, phases []abi.Phase, dicts []*sh
 	}
 	m := newModule(rt, path, lim, eng, key, cm)
 	m.dicts = dicts
+	_, m.onTimer = cm.ExportedFunctions()[abi.TimerExport]
 	if err := m.prewarm(); err != nil {
 		m.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -194,7 +209,7 @@ func (rt *Runtime) check(cm wazero.CompiledModule, eng *engine, phases []abi.Pha
 	if _, ok := exports[abi.VersionExport]; !ok {
 		return fmt.Errorf("does not export %s", abi.VersionExport)
 	}
-	want := map[string]signature{abi.VersionExport: actionSignature, initializeExport: startSignature}
+	want := map[string]signature{abi.VersionExport: actionSignature, initializeExport: startSignature, abi.TimerExport: timerSignature}
 	for _, name := range abi.PhaseExports {
 		want[name] = actionSignature
 	}

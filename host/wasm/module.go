@@ -61,6 +61,9 @@ type Module struct {
 	// dicts are the shared dicts of init and init_worker calls (a
 	// request's come with it).
 	dicts []*shdict.Dict
+	// onTimer: the guest exports on_timer, so it may arm timers.
+	onTimer bool
+	timers  timers // timer.go
 
 	ids  chan int       // the ids of instances that may be created
 	idle chan *instance // instances ready for a call
@@ -265,10 +268,18 @@ func (m *Module) lastOut() bool {
 	return false
 }
 
-// Close closes the module's instances (after requests are done: an
-// instance still in a call is closed when the call ends) and releases its
-// compiled code.
+// Close runs the module's pending timers with premature set and waits
+// (up to 5s) for its running timer callbacks, then closes its instances
+// (after requests are done: an instance still in a call is closed when
+// the call ends) and releases its compiled code.
 func (m *Module) Close() {
+	m.mu.Lock()
+	closed := m.closed
+	m.mu.Unlock()
+	if closed {
+		return
+	}
+	m.closeTimers()
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()

@@ -126,6 +126,7 @@ static int32_t get_resp_headers(const query *q, char *buf, int32_t cap) { return
 static int32_t get_var(const query *q, char *buf, int32_t cap) { return mg_abi_var_get(q->s, q->s_len, buf, cap); }
 static int32_t get_ctx(const query *q, char *buf, int32_t cap) { return mg_abi_ctx_get(q->s, q->s_len, buf, cap); }
 static int32_t get_chunk(const query *q, char *buf, int32_t cap) { (void)q; return mg_abi_arg_get_chunk(buf, cap); }
+static int32_t get_timer_arg(const query *q, char *buf, int32_t cap) { (void)q; return mg_abi_timer_arg(buf, cap); }
 
 /* fetch_str and fetch_ints run get with a string or integer arguments. */
 static char *fetch_str(getter get, const char *s, int32_t *len)
@@ -161,6 +162,7 @@ char *mg_chunk(int32_t *len) { return fetch_ints(get_chunk, 0, 0, len); }
 static int32_t get_received(const query *q, char *buf, int32_t cap) { return mg_abi_tcp_received(q->a, buf, cap); }
 
 char *mg_tcp_received(int32_t h, int32_t *len) { return fetch_ints(get_received, h, 0, len); }
+char *mg_timer_arg(int32_t *len) { return fetch_ints(get_timer_arg, 0, 0, len); }
 
 /* receive_result finishes a receive into the scratch space that returned
  * n: a result too long for it is held by the host, and fetched from there. */

@@ -234,6 +234,14 @@ MG_IMPORT("tcp_setkeepalive") int32_t mg_abi_tcp_setkeepalive(int32_t h, int32_t
 MG_IMPORT("tcp_getreusedtimes") int32_t mg_abi_tcp_getreusedtimes(int32_t h);
 MG_IMPORT("tcp_close") int32_t mg_abi_tcp_close(int32_t h);
 
+/* Timers: timer_at and timer_every return the timer's id; when it is due
+ * the host calls the guest's on_timer export (see mg_timer_at). */
+MG_IMPORT("timer_at") int32_t mg_abi_timer_at(double delay, const char *arg, int32_t arg_len);
+MG_IMPORT("timer_every") int32_t mg_abi_timer_every(double delay, const char *arg, int32_t arg_len);
+MG_IMPORT("timer_arg") int32_t mg_abi_timer_arg(char *buf, int32_t cap);
+MG_IMPORT("timer_running_count") int32_t mg_abi_timer_running_count(void);
+MG_IMPORT("timer_pending_count") int32_t mg_abi_timer_pending_count(void);
+
 /* ---- Layer 2: NUL-terminated strings in. ---- */
 
 /* mg_strlen returns the length of the NUL-terminated s (0 for NULL). */
@@ -428,6 +436,32 @@ static inline int32_t mg_tcp_getreusedtimes(int32_t h) { return mg_abi_tcp_getre
 /* mg_tcp_close closes the connection (tcpsock:close). */
 static inline int32_t mg_tcp_close(int32_t h) { return mg_abi_tcp_close(h); }
 
+/* mg_timer_at arms a timer due delay seconds from now with arg (NULL: "")
+ * and returns its id (ngx.timer.at). When it is due, the host calls the
+ * guest's on_timer export on one of its instances, in the timer phase
+ * (sleep, sockets and shared dicts work there; mg_timer_arg gives arg):
+ *
+ *     MG_EXPORT("on_timer") int32_t on_timer(int32_t id, int32_t premature) {
+ *         ...
+ *         return MG_CONTINUE;
+ *     }
+ *
+ * premature is 1 when the plugin is being closed (a reload or shutdown)
+ * before the timer was due. MG_ERR_FAILED: "too many pending timers",
+ * "process exiting", "no on_timer export"; MG_ERR_BAD_ARGUMENT for a
+ * negative delay. */
+static inline int32_t mg_timer_at(double delay, const char *arg) { return mg_abi_timer_at(delay, arg, mg_strlen(arg)); }
+/* mg_timer_every arms a timer run every delay seconds (> 0) until the
+ * plugin is closed, when it runs once more with premature set; the id is
+ * the same at every run (ngx.timer.every). */
+static inline int32_t mg_timer_every(double delay, const char *arg) { return mg_abi_timer_every(delay, arg, mg_strlen(arg)); }
+/* mg_timer_running_count returns how many of the plugin's on_timer calls
+ * are running (ngx.timer.running_count). */
+static inline int32_t mg_timer_running_count(void) { return mg_abi_timer_running_count(); }
+/* mg_timer_pending_count returns how many of the plugin's timers wait to
+ * run (ngx.timer.pending_count). */
+static inline int32_t mg_timer_pending_count(void) { return mg_abi_timer_pending_count(); }
+
 /* ---- Layer 3: scratch helpers (see the top of this file). ---- */
 
 /* mg_error_message returns the last error's message. */
@@ -470,6 +504,9 @@ char *mg_tcp_receiveany(int32_t h, int32_t max, int32_t *len);
 /* mg_tcp_received returns what the socket's last receive holds: the data
  * a failed receive read before its error. */
 char *mg_tcp_received(int32_t h, int32_t *len);
+/* mg_timer_arg returns the running timer's arg, in on_timer;
+ * MG_ERR_NOT_FOUND elsewhere. */
+char *mg_timer_arg(int32_t *len);
 
 /* ---- Shared dict values ---- */
 

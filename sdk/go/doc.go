@@ -42,6 +42,11 @@
 // SetKeepalive hands its connection to the gateway's keep-alive pool for a
 // later request.
 //
+// TimerAt and TimerEvery (ngx.timer.at, ngx.timer.every) arm timers that
+// run the OnTimer handler later, outside any request, on one of the
+// plugin's instances; the handler learns the timer's id, its argument and
+// whether it runs prematurely because the plugin is being closed.
+//
 // Results are read into one reusable buffer that grows as needed, so a call
 // allocates only the value it returns. Lists (headers, query and form
 // arguments) come back as Headers and Args, which keep the host's order,

@@ -257,3 +257,18 @@ func hostTCPGetReusedTimes(h int32) int32
 
 //go:wasmimport moongate tcp_close
 func hostTCPClose(h int32) int32
+
+//go:wasmimport moongate timer_at
+func hostTimerAt(delay float64, arg unsafe.Pointer, argLen uint32) int32
+
+//go:wasmimport moongate timer_every
+func hostTimerEvery(delay float64, arg unsafe.Pointer, argLen uint32) int32
+
+//go:wasmimport moongate timer_arg
+func hostTimerArg(buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate timer_running_count
+func hostTimerRunningCount() int32
+
+//go:wasmimport moongate timer_pending_count
+func hostTimerPendingCount() int32

@@ -1007,6 +1007,29 @@ static void check_resp_writes(report *r)
 
 /* content sends the lines of rewrite and access, then its own, and ends the
  * body; what it learns from then on waits in ctx for the log phase. */
+/* ---- Timers ---- */
+
+/* The args of the timers content arms: the one due at once, whose
+ * on_timer runs the timer checks, and an every-timer due in an hour, which
+ * only runs, prematurely, when the gateway closes the module. */
+#define TIMER_AT "conformance-at"
+#define TIMER_EVERY "conformance-every"
+
+/* check_timers checks the timer_* functions in a request phase, arming
+ * the timers on_timer checks. */
+static void check_timers(report *r)
+{
+	int32_t at = mg_timer_at(0, TIMER_AT), every;
+	check(r, "timer_at", at > 0, "returned %d (%s)", (int)at, last_error());
+	expect_error(r, "timer_at", mg_timer_at(-1, NULL), MG_ERR_BAD_ARGUMENT, "delay must not be negative");
+	every = mg_timer_every(3600, TIMER_EVERY);
+	check(r, "timer_every", every > 0 && every != at, "returned %d after %d (%s)", (int)every, (int)at, last_error());
+	expect_error(r, "timer_every", mg_timer_every(0, NULL), MG_ERR_BAD_ARGUMENT, "delay must be greater than 0");
+	check(r, "timer_pending_count", mg_timer_pending_count() >= 1, "returned %d with an every-timer armed", (int)mg_timer_pending_count());
+	expect_ok(r, "timer_running_count", mg_timer_running_count());
+	expect_error(r, "timer_arg", mg_abi_timer_arg(buf, sizeof buf), MG_ERR_NOT_FOUND, "not in a timer callback");
+}
+
 MG_EXPORT("on_content") int32_t on_content(void)
 {
 	int32_t n, rc;
@@ -1021,6 +1044,7 @@ MG_EXPORT("on_content") int32_t on_content(void)
 	expect_error(&ct, "redirect", mg_redirect("/elsewhere", 299), MG_ERR_BAD_ARGUMENT, NULL);
 	expect_error(&ct, "say", mg_abi_say(out_of_bounds(), 16), MG_ERR_BAD_ARGUMENT, NULL);
 	check_workers(&ct);
+	check_timers(&ct);
 
 	/* header_filter runs here */
 	expect_ok(&ct, "send_headers", mg_send_headers());
@@ -1214,5 +1238,32 @@ MG_EXPORT("on_log") int32_t on_log(void)
 		log_lines(lines, n);
 	log_lines(lg.buf, lg.len);
 	mg_log(MG_NOTICE, "conformance: done");
+	return MG_CONTINUE;
+}
+
+/* ---- on_timer ---- */
+
+static report tm;
+
+/* on_timer runs the timer checks in the timer content armed, logs their
+ * lines and then "conformance: PASS on_timer". The every-timer only runs
+ * when the module closes, and does nothing. */
+MG_EXPORT("on_timer") int32_t on_timer(int32_t id, int32_t premature)
+{
+	int32_t n = mg_abi_timer_arg(buf, sizeof buf), h;
+	mg_value v = mg_value_string("ran", 3);
+
+	if (!same(buf, n, TIMER_AT))
+		return MG_CONTINUE;
+	tm.len = 0;
+	check(&tm, "timer_arg", id > 0 && !premature, "on_timer(%d, %d)", (int)id, (int)premature);
+	expect_str(&tm, "timer_arg", n, buf, TIMER_AT);
+	check_phase(&tm, MG_PHASE_TIMER);
+	check(&tm, "timer_running_count", mg_timer_running_count() >= 1, "returned %d in a timer", (int)mg_timer_running_count());
+	expect_ok(&tm, "sleep", mg_sleep(0.001));
+	h = open_dict(&tm);
+	expect_ok(&tm, "shdict_set", mg_shdict_set(h, "on_timer", &v, 0));
+	log_lines(tm.buf, tm.len);
+	mg_log(MG_NOTICE, "conformance: PASS on_timer");
 	return MG_CONTINUE;
 }

@@ -262,6 +262,7 @@ func content(r *moongate.Request) moongate.Action {
 	sent, err := r.HeadersSent()
 	c.equal("headers_sent", sent, false, err)
 	c.ok("log", moongate.Log(moongate.INFO, "conformance guest: log from content"))
+	checkTimers(&c)
 	c.ok("send_headers", r.SendHeaders())
 	sent, err = r.HeadersSent()
 	c.equal("headers_sent", sent, true, err)

@@ -56,6 +56,7 @@ int32_t mg_abi_resp_get_headers(int32_t max, int32_t raw, char *buf, int32_t cap
 int32_t mg_abi_var_get(const char *name, int32_t name_len, char *buf, int32_t cap) { (void)name; (void)name_len; return fake(buf, cap); }
 int32_t mg_abi_ctx_get(const char *key, int32_t key_len, char *buf, int32_t cap) { (void)key; (void)key_len; return fake(buf, cap); }
 int32_t mg_abi_arg_get_chunk(char *buf, int32_t cap) { return fake(buf, cap); }
+int32_t mg_abi_timer_arg(char *buf, int32_t cap) { return fake(buf, cap); }
 
 /* The shared dict fakes: the readers return the fake_data_len bytes of
  * fake_data (values hold NULs), the writers keep what they were given in
@@ -135,6 +136,7 @@ static char *h_resp_headers(int32_t *len) { return mg_resp_headers(0, 1, len); }
 static char *h_var(int32_t *len) { return mg_var("uri", len); }
 static char *h_ctx(int32_t *len) { return mg_ctx("k", len); }
 static char *h_chunk(int32_t *len) { return mg_chunk(len); }
+static char *h_timer_arg(int32_t *len) { return mg_timer_arg(len); }
 
 static void test_scratch(void)
 {
@@ -148,7 +150,7 @@ static void test_scratch(void)
 		{"mg_post_args", h_post_args}, {"mg_raw_header", h_raw_header},
 		{"mg_body", h_body}, {"mg_resp_header", h_resp_header},
 		{"mg_resp_headers", h_resp_headers}, {"mg_var", h_var},
-		{"mg_ctx", h_ctx}, {"mg_chunk", h_chunk},
+		{"mg_ctx", h_ctx}, {"mg_chunk", h_chunk}, {"mg_timer_arg", h_timer_arg},
 	};
 	/* 63 bytes fill the 64-byte scratch space with its NUL; 64 do not,
 	 * and natively it cannot grow. */
