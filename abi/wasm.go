@@ -92,7 +92,7 @@ var (
 	strBuf = []ValType{I32, I32, I32, I32} // a string argument, then a result buffer
 	strStr = []ValType{I32, I32, I32, I32} // two string arguments
 	status = []ValType{I32}
-	handle = []ValType{I32} // a handle: a shared dict's from shdict_open, a socket's from tcp_connect
+	handle = []ValType{I32} // a handle: a shared dict's from shdict_open, a socket's from tcp_connect or udp_setpeername
 	number = []ValType{F64} // a number, or a TTL in seconds
 	outNum = []ValType{I32} // where the host writes an f64 result
 )
@@ -200,8 +200,9 @@ var Funcs = []Func{
 	{Name: "shdict_free_space", Params: handle, Results: number, API: "ngx.shared.DICT.free_space"},
 
 	// Waiting: the request's goroutine blocks, with the call's time limit
-	// paused. A socket is a handle from tcp_connect, valid until the
-	// export call that connected it returns.
+	// paused. A socket is a handle from tcp_connect (or, for a datagram
+	// socket, udp_setpeername), valid until the export call that
+	// connected it returns.
 	{Name: "sleep", Params: number, Results: status, API: "ngx.sleep"},
 	{Name: "tcp_connect", Params: params(str, status, str), Results: status, API: "tcpsock.connect"},
 	{Name: "tcp_sslhandshake", Params: params(handle, str, status), Results: status, API: "tcpsock.sslhandshake"},
@@ -213,6 +214,11 @@ var Funcs = []Func{
 	{Name: "tcp_setkeepalive", Params: params(handle, status, status), Results: status, API: "tcpsock.setkeepalive"},
 	{Name: "tcp_getreusedtimes", Params: handle, Results: status, API: "tcpsock.getreusedtimes"},
 	{Name: "tcp_close", Params: handle, Results: status, API: "tcpsock.close"},
+	{Name: "udp_setpeername", Params: params(str, status), Results: status, API: "udpsock.setpeername"},
+	{Name: "udp_send", Params: params(handle, str), Results: status, API: "udpsock.send"},
+	{Name: "udp_receive", Params: params(handle, status, buf), Results: status, API: "udpsock.receive"},
+	{Name: "udp_settimeout", Params: params(handle, status), Results: status, API: "udpsock.settimeout"},
+	{Name: "udp_close", Params: handle, Results: status, API: "udpsock.close"},
 
 	// Timers: the host calls the guest's on_timer export (TimerExport)
 	// when one is due, in the timer phase, on a pooled instance.
@@ -237,8 +243,8 @@ const (
 	ReceiveAll  int32 = -2 // "*a": everything up to the end of the stream
 )
 
-// NoPort is tcp_connect's port for a host naming a unix socket,
-// "unix:/path".
+// NoPort is the port of tcp_connect and udp_setpeername for a host naming
+// a unix socket, "unix:/path".
 const NoPort int32 = -1
 
 // ValueKind is the type byte of the shared dict value encoding, which

@@ -135,8 +135,8 @@ func TestWasmConformance(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			mod := guest(t, "conformance-"+lang)
 			srv := startCosockServers(t, pki)
-			hook := fmt.Sprintf(`{wasm: %s, config: {"greeting": "hi", "n": 3, "tcp_port": %d, "tls_port": %d, "refused_port": %d}}`,
-				mod, srv.tcp, srv.tls, srv.refused)
+			hook := fmt.Sprintf(`{wasm: %s, config: {"greeting": "hi", "n": 3, "tcp_port": %d, "tls_port": %d, "refused_port": %d, "udp_port": %d}}`,
+				mod, srv.tcp, srv.tls, srv.refused, srv.udp)
 			tg := startGateway(t, `
 lua: {ssl_trusted_certificate: `+pki.caFile+`}
 shared_dicts: {conformance: 64k}

@@ -126,6 +126,11 @@ func hostImpls() map[string]impl {
 		"tcp_setkeepalive":   status(tcpSetKeepalive),
 		"tcp_getreusedtimes": status(tcpGetReusedTimes),
 		"tcp_close":          status(tcpClose),
+		"udp_setpeername":    status(udpSetPeerName),
+		"udp_send":           status(udpSend),
+		"udp_receive":        status(udpReceive),
+		"udp_settimeout":     status(udpSetTimeout),
+		"udp_close":          status(udpClose),
 
 		// Timers (timer.go).
 		"timer_at":            status(timerAt),

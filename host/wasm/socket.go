@@ -10,12 +10,12 @@ import (
 )
 
 // The waiting functions of ABI.md ("Waiting: sleep and TCP cosockets"):
-// ngx.sleep and ngx.socket.tcp over host.TCPSocket. Each runs the job the
-// host operation returns on the request's goroutine, which blocks (DESIGN
-// §4), with the call's time limit paused (instance.waiting). A socket is
-// a handle: an index into the running call's sockets, which are closed
-// when the export call returns, as a cosocket lives as long as the
-// handler that created it.
+// ngx.sleep and ngx.socket.tcp over host.TCPSocket (udpsocket.go has
+// ngx.socket.udp). Each runs the job the host operation returns on the
+// request's goroutine, which blocks (DESIGN §4), with the call's time
+// limit paused (instance.waiting). A socket is a handle: an index into the
+// running call's sockets, which are closed when the export call returns,
+// as a cosocket lives as long as the handler that created it.
 
 // tcpConn is a socket of the running call.
 type tcpConn struct {
@@ -42,12 +42,16 @@ func (in *instance) waiting(job func()) {
 	}
 }
 
-// closeSockets closes the connections of the running call's sockets.
+// closeSockets closes the connections of the running call's sockets,
+// stream and datagram.
 func (st *callState) closeSockets() {
 	for _, s := range st.socks {
 		s.sock.Abort()
 	}
-	st.socks = nil
+	for _, u := range st.udps {
+		u.sock.Abort()
+	}
+	st.socks, st.udps = nil, nil
 }
 
 // socketErr gives an error of a socket operation its status: the
@@ -85,12 +89,8 @@ func tcpConnect(c call) (int32, error) {
 	if c.r.Sockets == nil || c.r.SocketOptions == nil {
 		return 0, errNoSockets
 	}
-	port := int(c.i32(2))
-	if c.i32(2) == abi.NoPort {
-		port = host.NoPort
-	}
 	sock := host.NewTCPSocket(c.r.Sockets, c.r.SocketOptions)
-	job, err := sock.Connect(addr, port, host.ConnectOptions{Pool: pool})
+	job, err := sock.Connect(addr, c.port(2), host.ConnectOptions{Pool: pool})
 	if err != nil {
 		return 0, socketErr(err)
 	}
@@ -105,11 +105,24 @@ func tcpConnect(c call) (int32, error) {
 
 // conn returns the socket of the handle in argument i.
 func (c *call) conn(i int) (*tcpConn, error) {
+	return handleOf(c, i, c.in.state.socks)
+}
+
+// handleOf returns the socket of socks the handle in argument i names.
+func handleOf[S any](c *call, i int, socks []*S) (*S, error) {
 	h := c.i32(i)
-	if h < 0 || int(h) >= len(c.in.state.socks) {
+	if h < 0 || int(h) >= len(socks) {
 		return nil, badArgument("bad socket handle %d", h)
 	}
-	return c.in.state.socks[h], nil
+	return socks[h], nil
+}
+
+// port returns the port in argument i, host.NoPort for abi.NoPort.
+func (c *call) port(i int) int {
+	if c.i32(i) == abi.NoPort {
+		return host.NoPort
+	}
+	return int(c.i32(i))
 }
 
 // tcpSSLHandshake is tcp_sslhandshake(h, server_name, verify).

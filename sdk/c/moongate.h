@@ -233,6 +233,13 @@ MG_IMPORT("tcp_settimeouts") int32_t mg_abi_tcp_settimeouts(int32_t h, int32_t c
 MG_IMPORT("tcp_setkeepalive") int32_t mg_abi_tcp_setkeepalive(int32_t h, int32_t timeout_ms, int32_t size);
 MG_IMPORT("tcp_getreusedtimes") int32_t mg_abi_tcp_getreusedtimes(int32_t h);
 MG_IMPORT("tcp_close") int32_t mg_abi_tcp_close(int32_t h);
+/* Datagram sockets: h is a handle from udp_setpeername, numbered apart
+ * from tcp_connect's; size is the most bytes of a datagram to keep. */
+MG_IMPORT("udp_setpeername") int32_t mg_abi_udp_setpeername(const char *host, int32_t host_len, int32_t port);
+MG_IMPORT("udp_send") int32_t mg_abi_udp_send(int32_t h, const char *data, int32_t data_len);
+MG_IMPORT("udp_receive") int32_t mg_abi_udp_receive(int32_t h, int32_t size, char *buf, int32_t cap);
+MG_IMPORT("udp_settimeout") int32_t mg_abi_udp_settimeout(int32_t h, int32_t ms);
+MG_IMPORT("udp_close") int32_t mg_abi_udp_close(int32_t h);
 
 /* Timers: timer_at and timer_every return the timer's id; when it is due
  * the host calls the guest's on_timer export (see mg_timer_at). */
@@ -406,7 +413,8 @@ enum {
 	MG_RECEIVE_LINE = -1, /* "*l": a line, without its LF and any CR */
 	MG_RECEIVE_ALL = -2   /* "*a": everything up to the end of the stream */
 };
-/* MG_NO_PORT is mg_tcp_connect's port for a host "unix:/path". */
+/* MG_NO_PORT is the port of mg_tcp_connect and mg_udp_setpeername for a
+ * host "unix:/path". */
 #define MG_NO_PORT (-1)
 
 /* mg_sleep waits seconds (ngx.sleep); MG_ERR_BAD_ARGUMENT when negative. */
@@ -435,6 +443,23 @@ static inline int32_t mg_tcp_setkeepalive(int32_t h, int32_t timeout_ms, int32_t
 static inline int32_t mg_tcp_getreusedtimes(int32_t h) { return mg_abi_tcp_getreusedtimes(h); }
 /* mg_tcp_close closes the connection (tcpsock:close). */
 static inline int32_t mg_tcp_close(int32_t h) { return mg_abi_tcp_close(h); }
+/* mg_udp_setpeername opens a datagram socket whose peer is host and port,
+ * or host "unix:/path" with MG_NO_PORT, and returns its handle
+ * (ngx.socket.udp + udpsock:setpeername). */
+static inline int32_t mg_udp_setpeername(const char *host, int32_t port) { return mg_abi_udp_setpeername(host, mg_strlen(host), port); }
+/* mg_udp_send sends len bytes of data as one datagram (udpsock:send). */
+static inline int32_t mg_udp_send(int32_t h, const char *data, int32_t len) { return mg_abi_udp_send(h, data, len); }
+/* mg_udp_receive receives one datagram, at most size bytes (<= 0: 8192),
+ * into buf and returns its length (udpsock:receive); when that is over
+ * cap nothing was written and the next call returns the same datagram,
+ * so call again with a larger buf. MG_ERR_FAILED: "timeout", "closed",
+ * "connection refused". */
+static inline int32_t mg_udp_receive(int32_t h, int32_t size, char *buf, int32_t cap) { return mg_abi_udp_receive(h, size, buf, cap); }
+/* mg_udp_settimeout sets the receive timeout in milliseconds; 0 goes back
+ * to the config's (udpsock:settimeout). */
+static inline int32_t mg_udp_settimeout(int32_t h, int32_t ms) { return mg_abi_udp_settimeout(h, ms); }
+/* mg_udp_close closes the socket (udpsock:close). */
+static inline int32_t mg_udp_close(int32_t h) { return mg_abi_udp_close(h); }
 
 /* mg_timer_at arms a timer due delay seconds from now with arg (NULL: "")
  * and returns its id (ngx.timer.at). When it is due, the host calls the

@@ -35,10 +35,11 @@
 // methods are ngx.shared.DICT's over Values: strings, numbers, booleans or
 // nil, each entry with user flags.
 //
-// Sleep (ngx.sleep) and Connect (ngx.socket.tcp), whose Conn sends and
-// receives as a cosocket does, wait without holding up other requests: the
-// request's instance waits, and the wait does not count against the hook's
-// time limit. A Conn lives as long as the handler that connected it;
+// Sleep (ngx.sleep), Connect (ngx.socket.tcp) and UDP (ngx.socket.udp),
+// whose Conn and UDPConn send and receive as cosockets do, wait without
+// holding up other requests: the request's instance waits, and the wait
+// does not count against the hook's time limit. A Conn or UDPConn lives as
+// long as the handler that opened it;
 // SetKeepalive hands its connection to the gateway's keep-alive pool for a
 // later request.
 //

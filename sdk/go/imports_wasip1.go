@@ -258,6 +258,21 @@ func hostTCPGetReusedTimes(h int32) int32
 //go:wasmimport moongate tcp_close
 func hostTCPClose(h int32) int32
 
+//go:wasmimport moongate udp_setpeername
+func hostUDPSetPeerName(host unsafe.Pointer, hostLen uint32, port int32) int32
+
+//go:wasmimport moongate udp_send
+func hostUDPSend(h int32, data unsafe.Pointer, dataLen uint32) int32
+
+//go:wasmimport moongate udp_receive
+func hostUDPReceive(h int32, size int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate udp_settimeout
+func hostUDPSetTimeout(h int32, ms int32) int32
+
+//go:wasmimport moongate udp_close
+func hostUDPClose(h int32) int32
+
 //go:wasmimport moongate timer_at
 func hostTimerAt(delay float64, arg unsafe.Pointer, argLen uint32) int32
 

@@ -7,7 +7,8 @@ import (
 	"github.com/moongate/moongate/abi"
 )
 
-// NoPort is Connect's port for a host naming a unix socket, "unix:/path".
+// NoPort is the port of Connect and UDP for a host naming a unix socket,
+// "unix:/path".
 const NoPort = int(abi.NoPort)
 
 // ConnectOptions are the options of Connect (tcpsock:connect's options
@@ -29,6 +30,14 @@ type ConnectOptions struct {
 // against the hook's time limit. They return OpenResty's errors, of class
 // ErrFailed: "timeout", "closed", "connection refused"...
 type Conn struct {
+	handle int32
+}
+
+// UDPConn is a datagram socket with a peer, a UDP cosocket
+// (ngx.socket.udp), open from UDP until Close, or until the handler that
+// opened it returns, when the host closes it: a UDPConn must not be kept
+// across calls. Its Receive waits as Conn's methods do.
+type UDPConn struct {
 	handle int32
 }
 

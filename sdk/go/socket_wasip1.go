@@ -126,3 +126,41 @@ func (c *Conn) ReusedTimes() (int, error) {
 func (c *Conn) Close() error {
 	return check(hostTCPClose(c.handle))
 }
+
+// UDP opens a datagram socket whose peer is host and port
+// (ngx.socket.udp + udpsock:setpeername): host is a name or an address,
+// as for Connect, or "unix:/path" with port NoPort. It resolves host
+// under the connect timeout.
+func UDP(host string, port int) (*UDPConn, error) {
+	h := hostUDPSetPeerName(strPtr(host), size(host), i32(port))
+	if h < 0 {
+		return nil, fail(h)
+	}
+	return &UDPConn{handle: h}, nil
+}
+
+// Send sends data as one datagram (udpsock:send).
+func (u *UDPConn) Send(data []byte) error {
+	return check(hostUDPSend(u.handle, bytesPtr(data), size(data)))
+}
+
+// Receive receives one datagram, of which it returns at most limit bytes
+// (0 or less, or over 8192: 8192), waiting up to the receive timeout
+// (udpsock:receive(size)); errors: "timeout", "closed", "connection
+// refused".
+func (u *UDPConn) Receive(limit int) ([]byte, error) {
+	// A datagram too long for the buffer is held by the host, which
+	// returns it at fetch's second call.
+	return fetchBytes(func(b []byte) int32 { return hostUDPReceive(u.handle, i32(limit), bytesPtr(b), size(b)) })
+}
+
+// SetTimeout sets the receive timeout (udpsock:settimeout), to the
+// millisecond; 0 goes back to the config's read_timeout.
+func (u *UDPConn) SetTimeout(d time.Duration) error {
+	return check(hostUDPSetTimeout(u.handle, millis(d)))
+}
+
+// Close closes the socket (udpsock:close); "closed" when it was.
+func (u *UDPConn) Close() error {
+	return check(hostUDPClose(u.handle))
+}

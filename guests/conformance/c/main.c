@@ -864,7 +864,8 @@ MG_EXPORT("on_rewrite") int32_t on_rewrite(void)
  * tcp_port and tls_port serve the gateway tests' scripted protocol (a line
  * of tokens: "w:DATA" sends DATA, URL-unescaped; "c" closes), tls_port
  * over TLS with a certificate for localhost from the config's
- * lua.ssl_trusted_certificate; nothing listens on refused_port. */
+ * lua.ssl_trusted_certificate; nothing listens on refused_port; udp_port
+ * sends each datagram back. */
 
 /* expect_received checks the result of a receive helper. */
 static void expect_received(report *r, const char *fn, const char *got, int32_t len, const char *want)
@@ -890,17 +891,46 @@ static void send_cmd(report *r, int32_t h, const char *cmd)
 	expect_status(r, "tcp_send", mg_tcp_send(h, cmd, (int32_t)strlen(cmd)), (int32_t)strlen(cmd));
 }
 
-/* check_sockets checks sleep and every tcp_* function. */
+/* check_udp checks every udp_* function against the UDP echo server at
+ * port. */
+static void check_udp(report *r, int32_t port)
+{
+	char dg[8];
+	int32_t h;
+	expect_error(r, "udp_setpeername", mg_udp_setpeername("127.0.0.1", 70000), MG_ERR_FAILED, "bad port number: 70000");
+	h = mg_udp_setpeername("127.0.0.1", port);
+	if (!expect_ok(r, "udp_setpeername", h))
+		return;
+	expect_ok(r, "udp_settimeout", mg_udp_settimeout(h, 2000));
+	expect_error(r, "udp_settimeout", mg_udp_settimeout(h, -1), MG_ERR_BAD_ARGUMENT, "bad timeout value");
+	expect_ok(r, "udp_send", mg_udp_send(h, "ping", 4));
+	expect_str(r, "udp_receive", mg_udp_receive(h, 0, dg, sizeof dg), dg, "ping");
+	/* a datagram longer than the buffer is held for the next call */
+	expect_ok(r, "udp_send", mg_udp_send(h, "0123456789", 10));
+	expect_status(r, "udp_receive", mg_udp_receive(h, 0, dg, 2), 10);
+	expect_str(r, "udp_receive", mg_udp_receive(h, 0, buf, sizeof buf), buf, "0123456789");
+	expect_ok(r, "udp_send", mg_udp_send(h, "abcdef", 6));
+	expect_str(r, "udp_receive", mg_udp_receive(h, 3, dg, sizeof dg), dg, "abc");
+	expect_ok(r, "udp_settimeout", mg_udp_settimeout(h, 10));
+	expect_error(r, "udp_receive", mg_udp_receive(h, 0, dg, sizeof dg), MG_ERR_FAILED, "timeout");
+	expect_ok(r, "udp_close", mg_udp_close(h));
+	expect_error(r, "udp_close", mg_udp_close(h), MG_ERR_FAILED, "closed");
+	expect_error(r, "udp_send", mg_udp_send(h, "x", 1), MG_ERR_FAILED, "closed");
+}
+
+/* check_sockets checks sleep and every tcp_* and udp_* function. */
 static void check_sockets(report *r)
 {
-	int32_t tcp, tls, refused, h, len;
+	int32_t tcp, tls, refused, udp, h, len;
 	char *got;
 	if (!check(r, "tcp_connect", read_config() > 0 && json_int(buf, "tcp_port", &tcp) &&
-					     json_int(buf, "tls_port", &tls) && json_int(buf, "refused_port", &refused),
+					     json_int(buf, "tls_port", &tls) && json_int(buf, "refused_port", &refused) &&
+					     json_int(buf, "udp_port", &udp),
 		   "no server ports in the config %s", buf))
 		return;
 	expect_ok(r, "sleep", mg_sleep(0.001));
 	expect_error(r, "sleep", mg_sleep(-1), MG_ERR_BAD_ARGUMENT, "invalid sleep duration \"-1\"");
+	check_udp(r, udp);
 	expect_error(r, "tcp_connect", mg_tcp_connect("127.0.0.1", refused, NULL), MG_ERR_FAILED, "connection refused");
 	expect_error(r, "tcp_connect", mg_tcp_connect("127.0.0.1", MG_NO_PORT, ""), MG_ERR_FAILED, "missing the port number");
 	expect_error(r, "tcp_send", mg_tcp_send(99, "x", 1), MG_ERR_BAD_ARGUMENT, "bad socket handle 99");
@@ -1228,6 +1258,7 @@ MG_EXPORT("on_log") int32_t on_log(void)
 	expect_phase_error(&lg, "arg_set_eof", mg_arg_set_eof(1), ctx);
 	expect_phase_error(&lg, "sleep", mg_sleep(0), ctx);
 	expect_phase_error(&lg, "tcp_connect", mg_tcp_connect("127.0.0.1", 1, NULL), ctx);
+	expect_phase_error(&lg, "udp_setpeername", mg_udp_setpeername("127.0.0.1", 1), ctx);
 	check_workers(&lg);
 	check_shdict_later(&lg);
 

@@ -12,11 +12,13 @@ import (
 // tcp_port and tls_port serve the gateway tests' scripted protocol (a line
 // of tokens: "w:DATA" sends DATA, URL-unescaped; "c" closes), tls_port
 // over TLS with a certificate for localhost from the config's
-// lua.ssl_trusted_certificate; nothing listens on refused_port.
+// lua.ssl_trusted_certificate; nothing listens on refused_port; udp_port
+// sends each datagram back.
 type socketConfig struct {
 	TCP     int `json:"tcp_port"`
 	TLS     int `json:"tls_port"`
 	Refused int `json:"refused_port"`
+	UDP     int `json:"udp_port"`
 }
 
 // connect connects to port on the loopback, recording tcp_connect's check;
@@ -35,11 +37,11 @@ func (c *checks) send(conn *moongate.Conn, cmd string) {
 	c.equal("tcp_send", n, len(cmd), err)
 }
 
-// checkSockets checks sleep and every tcp_* function against the servers
-// of the config.
+// checkSockets checks sleep and every tcp_* and udp_* function against
+// the servers of the config.
 func checkSockets(c *checks) {
 	var cfg socketConfig
-	if err := moongate.Config(&cfg); err != nil || cfg.TCP == 0 || cfg.TLS == 0 || cfg.Refused == 0 {
+	if err := moongate.Config(&cfg); err != nil || cfg.TCP == 0 || cfg.TLS == 0 || cfg.Refused == 0 || cfg.UDP == 0 {
 		c.fail("tcp_connect", "no server ports in the config: %+v, %v", cfg, err)
 		return
 	}
@@ -49,6 +51,7 @@ func checkSockets(c *checks) {
 	c.failsWith("tcp_connect", err, moongate.ErrFailed, "connection refused")
 	_, err = moongate.Connect("127.0.0.1", moongate.NoPort, nil)
 	c.failsWith("tcp_connect", err, moongate.ErrFailed, "missing the port number")
+	checkUDP(c, cfg.UDP)
 
 	conn := c.connect(cfg.TCP)
 	if conn == nil {
@@ -106,10 +109,37 @@ func checkSockets(c *checks) {
 	c.failsWith("tcp_sslhandshake", conn.SSLHandshake("example.com", true), moongate.ErrFailed, "certificate host mismatch")
 }
 
-// checkSocketsDenied checks that sleep and tcp_connect are refused in the
-// current phase.
+// checkUDP checks every udp_* function against the UDP echo server at
+// port.
+func checkUDP(c *checks, port int) {
+	_, err := moongate.UDP("127.0.0.1", 70000)
+	c.failsWith("udp_setpeername", err, moongate.ErrFailed, "bad port number: 70000")
+	u, err := moongate.UDP("127.0.0.1", port)
+	if !c.ok("udp_setpeername", err) {
+		return
+	}
+	c.ok("udp_settimeout", u.SetTimeout(2*time.Second))
+	c.failsWith("udp_settimeout", u.SetTimeout(-time.Second), moongate.ErrBadArgument, "bad timeout value")
+	c.ok("udp_send", u.Send([]byte("ping")))
+	b, err := u.Receive(0)
+	c.equal("udp_receive", string(b), "ping", err)
+	c.ok("udp_send", u.Send([]byte("abcdef")))
+	b, err = u.Receive(3)
+	c.equal("udp_receive", string(b), "abc", err)
+	c.ok("udp_settimeout", u.SetTimeout(10*time.Millisecond))
+	_, err = u.Receive(0)
+	c.failsWith("udp_receive", err, moongate.ErrFailed, "timeout")
+	c.ok("udp_close", u.Close())
+	c.failsWith("udp_close", u.Close(), moongate.ErrFailed, "closed")
+	c.failsWith("udp_send", u.Send([]byte("x")), moongate.ErrFailed, "closed")
+}
+
+// checkSocketsDenied checks that sleep, tcp_connect and udp_setpeername
+// are refused in the current phase.
 func checkSocketsDenied(c *checks) {
 	c.denied("sleep", moongate.Sleep(0))
 	_, err := moongate.Connect("127.0.0.1", 1, nil)
 	c.denied("tcp_connect", err)
+	_, err = moongate.UDP("127.0.0.1", 1)
+	c.denied("udp_setpeername", err)
 }
