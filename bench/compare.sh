@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # compare.sh: whole-system throughput and latency of moongate against Debian's
-# nginx + libnginx-mod-http-lua, on the same four routes, one gateway at a time.
+# nginx + libnginx-mod-http-lua, on the same routes with the same Lua, one
+# gateway at a time; plus moongate's Wasm routes (Go and C guests doing the
+# job of a Lua route), each compared with nginx's Lua route of the same job.
 #
 # The gateway under test runs alone on CPU 0 (nginx: one worker, no master;
 # moongate: GOMAXPROCS=1); wrk and the upstream share CPU 1. All traffic stays
@@ -8,6 +10,9 @@
 #
 # Environment:
 #   ONLY=nginx|moongate  run one half only (default: both)
+#   ROUTES="hello shdict"  measure these routes only (default: all of
+#                        ALL_ROUTES below); a Wasm route brings in the nginx
+#                        route it is compared with
 #   DURATION=10s         wrk duration of each run
 #   RUNS=3               wrk runs per route; the table shows medians
 #   WARMUP=1s            unrecorded wrk run before each route's runs (0: none)
@@ -21,11 +26,39 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ONLY=${ONLY:-}
+ROUTES=${ROUTES:-}
 DURATION=${DURATION:-10s}
 RUNS=${RUNS:-3}
 WARMUP=${WARMUP:-1s}
 NGINX_ADDR=127.0.0.1:18080
-ROUTES=(static hello headers proxy)
+
+# ALL_ROUTES are the routes of the comparison, in table order. nginx serves
+# the first five; the wasm-* routes are moongate's alone (nginx has no Wasm)
+# and are compared with the nginx route of the same job (nginx_route).
+ALL_ROUTES=(static hello headers proxy shdict wasm-go/hello wasm-c/hello wasm-go/headers wasm-c/headers)
+
+# nginx_route ROUTE: the nginx route ROUTE is compared with.
+nginx_route() {
+	case $1 in
+	wasm-*/*) printf '%s\n' "${1#*/}" ;;
+	*) printf '%s\n' "$1" ;;
+	esac
+}
+
+# SELECTED: the routes measured on moongate, from ROUTES ("/hello" or
+# "hello", space- or comma-separated); NGINX_ROUTES: the nginx routes they
+# are compared with.
+SELECTED=() NGINX_ROUTES=()
+for route in ${ROUTES//,/ }; do
+	route=${route#/}
+	[[ " ${ALL_ROUTES[*]} " == *" $route "* ]] || die "ROUTES: unknown route \"$route\"; known: ${ALL_ROUTES[*]}"
+	SELECTED+=("$route")
+done
+[[ ${#SELECTED[@]} -gt 0 ]] || SELECTED=("${ALL_ROUTES[@]}")
+for route in "${SELECTED[@]}"; do
+	route=$(nginx_route "$route")
+	[[ " ${NGINX_ROUTES[*]} " == *" $route "* ]] || NGINX_ROUTES+=("$route")
+done
 
 case $ONLY in
 "" | nginx | moongate) ;;
@@ -61,6 +94,7 @@ events {
 http {
     access_log off;
     default_type text/plain;
+    lua_shared_dict bench 10m;
     client_body_temp_path $BENCH_TMP/nginx/client_body;
     proxy_temp_path $BENCH_TMP/nginx/proxy;
     fastcgi_temp_path $BENCH_TMP/nginx/fastcgi;
@@ -99,40 +133,40 @@ http {
             proxy_set_header Connection "";
             proxy_pass http://bench_upstream;
         }
+
+        location = /shdict {
+            content_by_lua_block { $LUA_SHDICT }
+        }
     }
 }
 EOF
 }
 
-# key_header ROUTE: the wrk/curl arguments for ROUTE (the API key where the
-# route checks it).
-key_header() {
-	case $1 in
-	headers | proxy) printf '%s\n' -H 'X-API-Key: secret' ;;
-	esac
-}
-
-# check_routes ADDR NAME: every route answers 200 with the expected body
-# (and header), and the guarded routes refuse a request without the key.
+# check_routes ADDR NAME ROUTE...: every route answers 200 with the expected
+# body (and header), and the guarded routes refuse a request without the key.
 check_routes() {
 	local addr=$1 name=$2 route want got code hdrs
-	local -A bodies=([static]=static [hello]=hello [headers]=alice [proxy]="upstream ok")
-	for route in "${ROUTES[@]}"; do
+	shift 2
+	# Expected bodies, without the final newline, as extended regexps.
+	local -A bodies=([static]=static [hello]=hello [headers]=alice [proxy]="upstream ok" [shdict]='[0-9]+'
+		[wasm-go/hello]="hello from a Go guest" [wasm-c/hello]="hello from a C guest"
+		[wasm-go/headers]=alice [wasm-c/headers]=alice)
+	for route in "$@"; do
 		mapfile -t hdrs < <(key_header "$route")
 		got=$(curl -s --max-time 5 -D "$BENCH_TMP/headers.txt" "${hdrs[@]}" -w '\n%{http_code}' "http://$addr/$route") ||
 			die "$name /$route: curl failed"
 		code=${got##*$'\n'}
 		got=${got%$'\n'*}
-		want=${bodies[$route]}$'\n'
-		[[ $code == 200 && $got == "$want" ]] ||
-			die "$name /$route: got $code ${got@Q}, want 200 ${want@Q}"
-		if [[ $route == headers ]]; then
-			grep -qi '^X-Gateway: bench' "$BENCH_TMP/headers.txt" || die "$name /headers: no X-Gateway header"
+		want=${bodies[$route]}
+		[[ $code == 200 && $got =~ ^($want)$'\n'$ ]] ||
+			die "$name /$route: got $code ${got@Q}, want 200 and a body matching ${want@Q} and a newline"
+		if [[ $route == *headers ]]; then
+			grep -qi '^X-Gateway: bench' "$BENCH_TMP/headers.txt" || die "$name /$route: no X-Gateway header"
 		fi
-	done
-	for route in headers proxy; do
-		code=$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://$addr/$route")
-		[[ $code == 401 ]] || die "$name /$route without key: got $code, want 401"
+		if [[ ${#hdrs[@]} -gt 0 ]]; then
+			code=$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://$addr/$route")
+			[[ $code == 401 ]] || die "$name /$route without key: got $code, want 401"
+		fi
 	done
 }
 
@@ -185,11 +219,13 @@ check_idle() {
 	fi
 }
 
-# measure GATEWAY ADDR: per route, an unrecorded warm-up run of WARMUP (fills
-# pools and caches), then RUNS wrk runs; medians into RPS and P99.
+# measure GATEWAY ADDR ROUTE...: per route, an unrecorded warm-up run of
+# WARMUP (fills pools and caches), then RUNS wrk runs; medians into RPS and
+# P99.
 measure() {
 	local gw=$1 addr=$2 route i hdrs res rps_runs p99_runs
-	for route in "${ROUTES[@]}"; do
+	shift 2
+	for route in "$@"; do
 		mapfile -t hdrs < <(key_header "$route")
 		if [[ $WARMUP != 0 ]]; then
 			log "$gw /$route warm-up ($WARMUP)"
@@ -215,24 +251,24 @@ bench_nginx() {
 		die "nginx rejected $BENCH_TMP/nginx.conf"
 	start_bg nginx taskset -c 0 /usr/sbin/nginx -p "$BENCH_TMP" -e "$BENCH_TMP/nginx-error.log" -c "$BENCH_TMP/nginx.conf"
 	local pid=$STARTED_PID
-	wait_ready "http://$NGINX_ADDR/static" "$pid" nginx
-	check_routes "$NGINX_ADDR" nginx
+	wait_ready "http://$NGINX_ADDR/" "$pid" nginx
+	check_routes "$NGINX_ADDR" nginx "${NGINX_ROUTES[@]}"
 	check_idle nginx
-	measure nginx "$NGINX_ADDR"
+	measure nginx "$NGINX_ADDR" "${NGINX_ROUTES[@]}"
 	stop_pid "$pid"
 }
 
 # bench_moongate: start moongate on CPU 0, check, measure, stop.
 bench_moongate() {
-	write_moongate_conf "$BENCH_TMP/moongate.yaml" off "${ROUTES[@]}"
+	write_moongate_conf "$BENCH_TMP/moongate.yaml" off "${SELECTED[@]}"
 	"$MOONGATE" -t -c "$BENCH_TMP/moongate.yaml" >/dev/null || die "moongate rejected $BENCH_TMP/moongate.yaml"
 	port_free "$MOONGATE_ADDR"
 	start_moongate "$BENCH_TMP/moongate.yaml"
 	local pid=$STARTED_PID
-	wait_ready "http://$MOONGATE_ADDR/static" "$pid" moongate
-	check_routes "$MOONGATE_ADDR" moongate
+	wait_ready "http://$MOONGATE_ADDR/" "$pid" moongate
+	check_routes "$MOONGATE_ADDR" moongate "${SELECTED[@]}"
 	check_idle moongate
-	measure moongate "$MOONGATE_ADDR"
+	measure moongate "$MOONGATE_ADDR" "${SELECTED[@]}"
 	stop_pid "$pid"
 }
 
@@ -244,13 +280,13 @@ cell() {
 
 # report: the Markdown result table with what it was measured on.
 report() {
-	local route ratio cpu nginx_ver="not installed" rev
+	local route ng ratio cpu nginx_ver="not installed" rev
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	if [[ -x /usr/sbin/nginx ]]; then
 		nginx_ver="$(/usr/sbin/nginx -v 2>&1 | sed 's/^nginx version: //'), libnginx-mod-http-lua"
 		nginx_ver+=" $(dpkg-query -W -f='${Version}' libnginx-mod-http-lua 2>/dev/null || echo unknown)"
 	fi
-	rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	rev=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 	echo "## moongate vs nginx + lua, $(date -u +%Y-%m-%d)"
 	echo
 	echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr)"
@@ -265,17 +301,31 @@ report() {
 		echo "- **note**: $note"
 	done
 	echo
-	echo "| route | nginx req/s | moongate req/s | ratio (moongate/nginx) | nginx p99 | moongate p99 |"
-	echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-	for route in "${ROUTES[@]}"; do
+	echo "| moongate route | moongate hooks | compared with nginx route | nginx req/s | moongate req/s | ratio (moongate/nginx) | nginx p99 | moongate p99 |"
+	echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
+	for route in "${SELECTED[@]}"; do
+		ng=$(nginx_route "$route")
 		ratio='—'
-		if [[ -n ${RPS[nginx/$route]:-} && -n ${RPS[moongate/$route]:-} ]]; then
-			ratio=$(awk -v m="${RPS[moongate/$route]}" -v n="${RPS[nginx/$route]}" 'BEGIN { printf "%.2f", m / n }')
+		if [[ -n ${RPS[nginx/$ng]:-} && -n ${RPS[moongate/$route]:-} ]]; then
+			ratio=$(awk -v m="${RPS[moongate/$route]}" -v n="${RPS[nginx/$ng]}" 'BEGIN { printf "%.2f", m / n }')
 		fi
-		printf '| /%s | %s | %s | %s | %s | %s |\n' "$route" \
-			"$(cell "${RPS[nginx/$route]:-}" '%.0f')" "$(cell "${RPS[moongate/$route]:-}" '%.0f')" "$ratio" \
-			"$(cell "${P99[nginx/$route]:-}" '%.2f ms')" "$(cell "${P99[moongate/$route]:-}" '%.2f ms')"
+		printf '| /%s | %s | /%s (%s) | %s | %s | %s | %s | %s |\n' "$route" "$(hooks moongate "$route")" "$ng" "$(hooks nginx "$ng")" \
+			"$(cell "${RPS[nginx/$ng]:-}" '%.0f')" "$(cell "${RPS[moongate/$route]:-}" '%.0f')" "$ratio" \
+			"$(cell "${P99[nginx/$ng]:-}" '%.2f ms')" "$(cell "${P99[moongate/$route]:-}" '%.2f ms')"
 	done
+}
+
+# hooks GATEWAY ROUTE: what runs ROUTE's hooks on GATEWAY, for the table.
+hooks() {
+	case $1/$2 in
+	nginx/static)
+		# shellcheck disable=SC2016 # Markdown backquotes, not a command
+		printf '`return`, no Lua'
+		;;
+	*/wasm-go/*) printf 'Go guest' ;;
+	*/wasm-c/*) printf 'C guest' ;;
+	*) printf 'Lua' ;;
+	esac
 }
 
 main() {
@@ -285,7 +335,10 @@ main() {
 
 	log "building upstream"
 	(cd "$ROOT" && go build -o "$BENCH_TMP/upstream" ./bench/upstream)
-	wants moongate && build_moongate
+	if wants moongate; then
+		build_moongate
+		build_guests "${SELECTED[@]}"
+	fi
 
 	port_free "$UPSTREAM_ADDR"
 	start_bg upstream env GOMAXPROCS=1 taskset -c 1 "$BENCH_TMP/upstream" -listen "$UPSTREAM_ADDR"

@@ -23,6 +23,13 @@ LUA_AUTH='if ngx.var.http_x_api_key ~= "secret" then return ngx.exit(401) end'
 LUA_SET_USER='ngx.req.set_header("X-User", "alice")'
 LUA_MARK='ngx.header["X-Gateway"] = "bench"'
 LUA_ECHO_USER='ngx.say(ngx.req.get_headers()["x-user"])'
+LUA_SHDICT='local n = ngx.shared.bench:incr("hits", 1, 0) ngx.say(n)'
+
+# Where guests/build.sh writes the Wasm guests of the wasm-* routes.
+GUEST_DIR=$ROOT/guests/build
+
+# The Debian packages that build the C guests (as the Makefile's deps).
+C_GUEST_PACKAGES=(clang lld wasi-libc libclang-rt-14-dev-wasm32)
 
 # log prints a progress line on stderr, keeping stdout for results.
 log() { printf '==> %s\n' "$*" >&2; }
@@ -117,6 +124,32 @@ build_moongate() {
 	MOONGATE=$BENCH_TMP/moongate
 }
 
+# is_wasm ROUTE: true for the routes moongate serves with Wasm guests
+# (wasm-go/..., wasm-c/...).
+is_wasm() { [[ $1 == wasm-* ]]; }
+
+# key_header ROUTE: the wrk/curl arguments for ROUTE (the API key where the
+# route checks it).
+key_header() {
+	case $1 in
+	headers | proxy | wasm-*/headers) printf '%s\n' -H 'X-API-Key: secret' ;;
+	esac
+}
+
+# build_guests ROUTE...: build the Wasm guests (guests/build.sh: Go and C)
+# when one of ROUTEs needs them, installing the C toolchain if missing.
+build_guests() {
+	local route
+	for route in "$@"; do
+		if is_wasm "$route"; then
+			ensure_packages "${C_GUEST_PACKAGES[@]}"
+			log "building the Wasm guests"
+			bash "$ROOT/guests/build.sh"
+			return
+		fi
+	done
+}
+
 # start_moongate CONFIG: start moongate on CPU 0 with GOMAXPROCS=1; sets
 # STARTED_PID.
 start_moongate() {
@@ -124,15 +157,19 @@ start_moongate() {
 }
 
 # write_moongate_conf FILE ADMIN_LISTEN ROUTE...: the moongate side, with the
-# named routes only ("off" disables the admin listener).
+# named routes only ("off" disables the admin listener). Compiled Wasm is
+# cached in $BENCH_TMP, so the `moongate -t` check compiles the guests once
+# and the server starts from the cache.
 write_moongate_conf() {
-	local file=$1 admin=$2 route
+	local file=$1 admin=$2 route lang phase
 	shift 2
 	{
 		cat <<EOF
 listen: $MOONGATE_ADDR
 admin: {listen: $admin}
 error_log: {path: $BENCH_TMP/moongate-error.log, level: warn}
+wasm: {cache_dir: $BENCH_TMP/wasm-cache}
+shared_dicts: {bench: 10m}
 routes:
 EOF
 		for route in "$@"; do
@@ -141,16 +178,29 @@ EOF
 			# nginx answers /static with "return 200" and no Lua; moongate has
 			# no static-return directive, so the closest it has is a content
 			# hook with a constant.
-			static) moongate_hook content "$LUA_STATIC" ;;
-			hello) moongate_hook content "$LUA_HELLO" ;;
+			static) moongate_hook content lua "$LUA_STATIC" ;;
+			hello) moongate_hook content lua "$LUA_HELLO" ;;
 			headers)
-				moongate_hook access "$LUA_AUTH $LUA_SET_USER"
-				moongate_hook header_filter "$LUA_MARK"
-				moongate_hook content "$LUA_ECHO_USER"
+				moongate_hook access lua "$LUA_AUTH $LUA_SET_USER"
+				moongate_hook header_filter lua "$LUA_MARK"
+				moongate_hook content lua "$LUA_ECHO_USER"
 				;;
 			proxy)
-				moongate_hook access "$LUA_AUTH"
+				moongate_hook access lua "$LUA_AUTH"
 				printf '    proxy_pass: http://%s\n' "$UPSTREAM_ADDR"
+				;;
+			shdict) moongate_hook content lua "$LUA_SHDICT" ;;
+			# The Wasm routes: guests/{go,c}/hello, and guests/{go,c}/bench,
+			# whose three hooks do what the Lua hooks of /headers do.
+			wasm-go/hello | wasm-c/hello)
+				lang=${route%/*}
+				moongate_hook content wasm "$GUEST_DIR/${lang#wasm-}/hello.wasm"
+				;;
+			wasm-go/headers | wasm-c/headers)
+				lang=${route%/*}
+				for phase in access header_filter content; do
+					moongate_hook "$phase" wasm "$GUEST_DIR/${lang#wasm-}/bench.wasm"
+				done
 				;;
 			*) die "no moongate config for route $route" ;;
 			esac
@@ -158,8 +208,9 @@ EOF
 	} >"$file"
 }
 
-# moongate_hook PHASE LUA: one inline Lua hook of a route, LUA as a
-# single-quoted YAML scalar.
+# moongate_hook PHASE KIND VALUE: one hook of a route, KIND lua (VALUE is
+# inline code) or wasm (VALUE is a module path), VALUE as a single-quoted
+# YAML scalar.
 moongate_hook() {
-	printf "    %s: {lua: '%s'}\n" "$1" "${2//\'/\'\'}"
+	printf "    %s: {%s: '%s'}\n" "$1" "$2" "${3//\'/\'\'}"
 }

@@ -51,8 +51,8 @@ const instancesPerRound = 16
 
 // BenchmarkInstanceMemory measures what one pooled instance costs: each
 // round creates instancesPerRound instances of a loaded module and keeps
-// them alive. It reports heap-bytes/instance (the growth of the Go heap in
-// use after a GC, which holds the linear memory and wazero's per-instance
+// them alive. It reports heap-bytes/instance (the growth of the live Go
+// heap, see liveHeap: it holds the linear memory and wazero's per-instance
 // state; the compiled code is shared by all instances and not counted),
 // linear-bytes/instance (the guest's memory alone) and ns/instance.
 func BenchmarkInstanceMemory(b *testing.B) {
@@ -61,12 +61,10 @@ func BenchmarkInstanceMemory(b *testing.B) {
 			rt, _ := newTestRuntime(b, Options{})
 			m := load(b, rt, g.path(b), Limits{})
 			var heap, linear uint64
-			var before, after runtime.MemStats
 			ins := make([]*instance, 0, instancesPerRound)
 			for b.Loop() {
 				b.StopTimer()
-				runtime.GC()
-				runtime.ReadMemStats(&before)
+				before := liveHeap()
 				b.StartTimer()
 				for i := range instancesPerRound {
 					in, err := newInstance(m, i)
@@ -76,9 +74,7 @@ func BenchmarkInstanceMemory(b *testing.B) {
 					ins = append(ins, in)
 				}
 				b.StopTimer()
-				runtime.GC()
-				runtime.ReadMemStats(&after)
-				heap += after.HeapInuse - min(before.HeapInuse, after.HeapInuse)
+				heap += max(liveHeap(), before) - before
 				for _, in := range ins {
 					linear += uint64(in.mod.Memory().Size())
 					in.close()
@@ -93,6 +89,17 @@ func BenchmarkInstanceMemory(b *testing.B) {
 			b.ReportMetric(float64(linear)/n, "linear-bytes/instance")
 		})
 	}
+}
+
+// liveHeap returns the bytes of live Go heap objects. Two collections
+// empty the sync.Pools too, so that what a new instance allocates is not
+// taken from them.
+func liveHeap() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
 
 // Wasm instructions of spinModule, beside those of helpers_test.go.
