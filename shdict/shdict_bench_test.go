@@ -77,3 +77,23 @@ func BenchmarkParallel(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParallelPrivate runs each operation as BenchmarkParallel does,
+// but each goroutine on a dict of its own: nothing is shared, so it shows
+// how far the machine itself scales, the bound for BenchmarkParallel.
+func BenchmarkParallelPrivate(b *testing.B) {
+	for _, bo := range benchOps {
+		b.Run(bo.name, func(b *testing.B) {
+			var seed atomic.Int64
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				d := benchDict(b, bo.preload, 0)
+				i := int(seed.Add(397))
+				for pb.Next() {
+					bo.op(d, benchKeys[i&1023])
+					i++
+				}
+			})
+		})
+	}
+}
