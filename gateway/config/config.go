@@ -11,24 +11,41 @@ import (
 // Config is a parsed and validated moongate.yaml. It is immutable once
 // returned by Load or Parse.
 type Config struct {
-	File        string            // the file it was loaded from (name passed to Parse)
-	Listen      string            // yaml listen: host:port of the proxy server; default "127.0.0.1:8080"
-	Admin       Admin             // yaml admin
-	ErrorLog    ErrorLog          // yaml error_log
-	Lua         Lua               // yaml lua
-	Wasm        Wasm              // yaml wasm
-	SharedDicts map[string]Size   // yaml shared_dicts: name -> memory budget in bytes, each at least 8k; nil if none
-	Variables   map[string]string // yaml variables: user variables for ngx.var (like nginx `set $name value`), name -> default value; names match [A-Za-z_][A-Za-z0-9_]*; nil if none
-	Client      Client            // client_* and related keys, at the top level of the YAML
-	Proxy       ProxyDefaults     // yaml proxy: defaults for every route's proxy options
-	Init        *Hook             // yaml init: runs once per config load; nil if absent
-	InitWorker  *Hook             // yaml init_worker: runs once per Lua VM or Wasm instance; nil if absent
-	Routes      []Route           // yaml routes, in file order
+	File        string             // the file it was loaded from (name passed to Parse)
+	Listen      string             // yaml listen: host:port of the proxy server; default "127.0.0.1:8080"
+	Admin       Admin              // yaml admin
+	ErrorLog    ErrorLog           // yaml error_log
+	Lua         Lua                // yaml lua
+	Wasm        Wasm               // yaml wasm
+	SharedDicts map[string]Size    // yaml shared_dicts: name -> memory budget in bytes, each at least 8k; nil if none
+	Variables   map[string]string  // yaml variables: user variables for ngx.var (like nginx `set $name value`), name -> default value; names match [A-Za-z_][A-Za-z0-9_]*; nil if none
+	Client      Client             // client_* and related keys, at the top level of the YAML
+	Proxy       ProxyDefaults      // yaml proxy: defaults for every route's proxy options
+	Watch       Watch              // yaml watch: reload when the config file or a file it names changes
+	Plugins     map[string]*Plugin // yaml plugins: named plugins by name; nil if none
+	Init        *Hook              // yaml init: runs once per config load; nil if absent
+	InitWorker  *Hook              // yaml init_worker: runs once per Lua VM or Wasm instance; nil if absent
+	Routes      []Route            // yaml routes, in file order
 }
 
 // Admin configures the admin API server.
 type Admin struct {
 	Listen string // yaml listen: host:port; default "127.0.0.1:9180"; "" (set as "" or "off") disables the admin API
+	// Token is the bearer token the admin API requires: yaml token, or the
+	// value of the environment variable named by yaml token_env. It is
+	// required when Listen is not a loopback address; with a loopback
+	// Listen and no token, requests need none.
+	Token string
+	// PluginDir is yaml plugin_dir: where plugins uploaded through the
+	// admin API are stored, resolved against the config directory;
+	// default "plugins".
+	PluginDir string
+}
+
+// Watch configures file watching.
+type Watch struct {
+	Enabled  bool          // yaml enabled: default true
+	Debounce time.Duration // yaml debounce: how long changes must settle before a reload; default 200ms, at least 0
 }
 
 // ErrorLog configures the error log.
@@ -39,12 +56,14 @@ type ErrorLog struct {
 
 // Lua configures the Lua VMs.
 type Lua struct {
-	PackagePath      string        // yaml package_path: the Lua search path; default "lua/?.lua;lua/?/init.lua"; relative entries are resolved against the config directory, empty entries (";;") are kept
-	MaxPendingTimers int           // yaml max_pending_timers: default 1024, at least 0
-	MaxRunningTimers int           // yaml max_running_timers: default 256, at least 0
-	CPULimit         time.Duration // yaml cpu_limit: Lua running time allowed per hook call (not time spent waiting); default 1s, must be positive
-	VMs              int           // yaml vms: number of Lua VMs ("workers"); 0 (default) lets the gateway choose
-	Socket           LuaSocket     // yaml socket: cosocket defaults (ngx.socket.tcp/udp)
+	PackagePath          string        // yaml package_path: the Lua search path; default "lua/?.lua;lua/?/init.lua"; relative entries are resolved against the config directory, empty entries (";;") are kept
+	MaxPendingTimers     int           // yaml max_pending_timers: default 1024, at least 0
+	MaxRunningTimers     int           // yaml max_running_timers: default 256, at least 0
+	RegexCacheMaxEntries int           // yaml regex_cache_max_entries: compiled ngx.re patterns kept; default 1024; 0 disables the cache
+	RegexMatchLimit      time.Duration // yaml regex_match_limit: the longest a match may run on the backtracking engine (patterns RE2 cannot run); default 100ms, must be positive
+	CPULimit             time.Duration // yaml cpu_limit: Lua running time allowed per hook call (not time spent waiting); default 1s, must be positive
+	VMs                  int           // yaml vms: number of Lua VMs ("workers"); 0 (default) lets the gateway choose
+	Socket               LuaSocket     // yaml socket: cosocket defaults (ngx.socket.tcp/udp)
 
 	// SSLTrustedCertificate is yaml ssl_trusted_certificate: a PEM file of
 	// the CA certificates that sslhandshake verifies servers against
@@ -84,6 +103,8 @@ type WasmLimits struct {
 // live at the top level of the YAML, like nginx directives.
 type Client struct {
 	MaxBodySize      Size          // yaml client_max_body_size: default 1m; 0 means unlimited, as in nginx
+	BodyBufferSize   Size          // yaml client_body_buffer_size: request bodies larger than this are spooled to a temp file; default 16k, at least 1
+	BodyTempPath     string        // yaml client_body_temp_path: the directory of spooled request bodies, resolved against the config directory; default "" (the system's temp directory)
 	MaxHeaderSize    Size          // yaml client_max_header_size: the whole request line and headers; default 8k, must be positive
 	HeaderTimeout    time.Duration // yaml client_header_timeout: default 60s, must be positive
 	BodyTimeout      time.Duration // yaml client_body_timeout: default 60s, must be positive
@@ -106,6 +127,7 @@ type ProxyDefaults struct {
 
 // Route is one entry of routes.
 type Route struct {
+	ID       string // yaml id: the route's name in the admin API (/routes/{id}); [A-Za-z0-9_.-]+, unique; "" if absent
 	Index    int    // position in routes (0-based)
 	Line     int    // line of the route in the config file
 	Location string // yaml location: nginx location syntax, checked by the gateway's router (here only that it is not empty)
@@ -120,6 +142,33 @@ type Route struct {
 	ProxyPass string        // yaml proxy_pass: "http://host[:port][/path]"; "" if absent
 	Proxy     ProxyDefaults // the effective proxy options: the defaults merged with the route's own yaml proxy map
 	Internal  bool          // yaml internal: only reachable by internal redirects and subrequests
+	// Plugins is yaml plugins: a map from a plugin name (a key of
+	// Config.Plugins) to the route's config for it. It holds the uses in
+	// run order: by descending priority, then by name.
+	Plugins []PluginUse
+}
+
+// Plugin is a named plugin: a Lua module or a Wasm module that routes use
+// by name, each with its own config.
+//
+// A Lua plugin's source (yaml lua, or lua_file) is a chunk returning a
+// table of phase functions (init_worker, rewrite, access, header_filter,
+// body_filter, log), each called as f(conf) with the route's config; the
+// table may hold a schema the config is validated against. A Wasm plugin
+// (yaml wasm) is a guest exporting phase functions, reading the route's
+// config with plugin_config.
+type Plugin struct {
+	Name     string // the key in plugins
+	Priority int    // yaml priority: plugins with a higher priority run first in each phase; default 0; ties run in name order
+	Hook            // the code: yaml lua, lua_file or wasm with memory, timeout, pool; Hook.Config is yaml config, the default config for routes that give none
+}
+
+// PluginUse is one plugin a route uses.
+type PluginUse struct {
+	Name   string  // the plugin name
+	Plugin *Plugin // the plugin, from Config.Plugins
+	Config any     // the route's config for it: the yaml value, or the plugin's default config when the route gives null
+	Line   int     // line of the use in the config file
 }
 
 // Hook is one phase handler: exactly one of lua, lua_file, wasm.
@@ -178,6 +227,10 @@ func Parse(name string, data []byte, dir string) (*Config, error) {
 		d.config(root, c)
 	}
 	c.Lua.PackagePath = d.resolvePackagePath(c.Lua.PackagePath)
+	c.Admin.PluginDir = d.resolvePath(c.Admin.PluginDir)
+	if c.Client.BodyTempPath != "" {
+		c.Client.BodyTempPath = d.resolvePath(c.Client.BodyTempPath)
+	}
 	if c.ErrorLog.Path != "stderr" && c.ErrorLog.Path != "stdout" {
 		c.ErrorLog.Path = d.resolvePath(c.ErrorLog.Path)
 	}
@@ -192,13 +245,16 @@ func defaults(file string) *Config {
 	return &Config{
 		File:     file,
 		Listen:   "127.0.0.1:8080",
-		Admin:    Admin{Listen: "127.0.0.1:9180"},
+		Admin:    Admin{Listen: "127.0.0.1:9180", PluginDir: "plugins"},
+		Watch:    Watch{Enabled: true, Debounce: 200 * time.Millisecond},
 		ErrorLog: ErrorLog{Path: "stderr", Level: "notice"},
 		Lua: Lua{
-			PackagePath:      "lua/?.lua;lua/?/init.lua",
-			MaxPendingTimers: 1024,
-			MaxRunningTimers: 256,
-			CPULimit:         time.Second,
+			PackagePath:          "lua/?.lua;lua/?/init.lua",
+			MaxPendingTimers:     1024,
+			MaxRunningTimers:     256,
+			CPULimit:             time.Second,
+			RegexCacheMaxEntries: 1024,
+			RegexMatchLimit:      100 * time.Millisecond,
 			Socket: LuaSocket{
 				ConnectTimeout:   60 * time.Second,
 				SendTimeout:      60 * time.Second,
@@ -210,6 +266,7 @@ func defaults(file string) *Config {
 		},
 		Client: Client{
 			MaxBodySize:      1 << 20,
+			BodyBufferSize:   16 << 10,
 			MaxHeaderSize:    8 << 10,
 			HeaderTimeout:    60 * time.Second,
 			BodyTimeout:      60 * time.Second,

@@ -29,13 +29,16 @@ func wantDefaults() *Config {
 	return &Config{
 		File:     "moongate.yaml",
 		Listen:   "127.0.0.1:8080",
-		Admin:    Admin{Listen: "127.0.0.1:9180"},
+		Admin:    Admin{Listen: "127.0.0.1:9180", PluginDir: "testdata/plugins"},
+		Watch:    Watch{Enabled: true, Debounce: 200 * time.Millisecond},
 		ErrorLog: ErrorLog{Path: "stderr", Level: "notice"},
 		Lua: Lua{
-			PackagePath:      "testdata/lua/?.lua;testdata/lua/?/init.lua",
-			MaxPendingTimers: 1024,
-			MaxRunningTimers: 256,
-			CPULimit:         time.Second,
+			PackagePath:          "testdata/lua/?.lua;testdata/lua/?/init.lua",
+			MaxPendingTimers:     1024,
+			MaxRunningTimers:     256,
+			CPULimit:             time.Second,
+			RegexCacheMaxEntries: 1024,
+			RegexMatchLimit:      100 * time.Millisecond,
 			Socket: LuaSocket{
 				ConnectTimeout:   time.Minute,
 				SendTimeout:      time.Minute,
@@ -47,6 +50,7 @@ func wantDefaults() *Config {
 		},
 		Client: Client{
 			MaxBodySize:      1 << 20,
+			BodyBufferSize:   16 << 10,
 			MaxHeaderSize:    8 << 10,
 			HeaderTimeout:    time.Minute,
 			BodyTimeout:      time.Minute,
@@ -100,10 +104,10 @@ proxy: {connect_timeout: 5s, send_timeout: 6s, read_timeout: 7s, preserve_host: 
 				c.Listen = "0.0.0.0:80"
 				c.Admin.Listen = "[::1]:9000"
 				c.ErrorLog = ErrorLog{Path: "testdata/logs/error.log", Level: "warn"}
-				c.Lua = Lua{PackagePath: "/usr/lib/?.lua;;testdata/x/?.lua", MaxPendingTimers: 10, CPULimit: 500 * time.Millisecond, VMs: 4, Socket: c.Lua.Socket}
+				c.Lua = Lua{PackagePath: "/usr/lib/?.lua;;testdata/x/?.lua", MaxPendingTimers: 10, CPULimit: 500 * time.Millisecond, VMs: 4, Socket: c.Lua.Socket, RegexCacheMaxEntries: 1024, RegexMatchLimit: 100 * time.Millisecond}
 				c.SharedDicts = map[string]Size{"cache": 10 << 20, "locks": 8 << 10, "big": 1 << 30}
 				c.Variables = map[string]string{"backend": "api", "count": "0", "flag": "true", "empty": ""}
-				c.Client = Client{MaxHeaderSize: 16 << 10, HeaderTimeout: 30 * time.Second, BodyTimeout: 90 * time.Second, SendTimeout: 500 * time.Millisecond}
+				c.Client = Client{BodyBufferSize: 16 << 10, MaxHeaderSize: 16 << 10, HeaderTimeout: 30 * time.Second, BodyTimeout: 90 * time.Second, SendTimeout: 500 * time.Millisecond}
 				c.Proxy = ProxyDefaults{ConnectTimeout: 5 * time.Second, SendTimeout: 6 * time.Second, ReadTimeout: 7 * time.Second,
 					PreserveHost: true, ForwardedHeaders: true, BufferSize: 64 << 10}
 			},

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,9 +35,11 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 	client(s, &c.Client)
 	// The defaults are decoded before the routes that copy them.
 	d.proxy(s.take("proxy"), "proxy", &c.Proxy)
+	d.watch(s.take("watch"), &c.Watch)
+	c.Plugins = d.plugins(s.take("plugins"))
 	c.Init = d.hook(s.take("init"), "init")
 	c.InitWorker = d.hook(s.take("init_worker"), "init_worker")
-	c.Routes = d.routes(s.take("routes"), c.Proxy)
+	c.Routes = d.routes(s.take("routes"), c.Proxy, c.Plugins)
 	s.close()
 }
 
@@ -44,6 +47,46 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 func (d *decoder) admin(n *yaml.Node, a *Admin) {
 	s, _ := d.section(n, "admin")
 	scalar(s, "listen", parseAdminAddr, &a.Listen)
+	token, env := s.take("token"), s.take("token_env")
+	switch {
+	case token != nil && env != nil:
+		d.errorf(n, "admin", "token and token_env are exclusive")
+	case token != nil:
+		value(d, token, "admin.token", nonEmpty, &a.Token)
+	case env != nil:
+		var name string
+		if value(d, env, "admin.token_env", nonEmpty, &name) {
+			if a.Token = os.Getenv(name); a.Token == "" {
+				d.errorf(env, "admin.token_env", "environment variable %s is not set or empty", name)
+			}
+		}
+	}
+	var dir string
+	if scalar(s, "plugin_dir", nonEmpty, &dir) {
+		a.PluginDir = dir
+	}
+	if a.Listen != "" && a.Token == "" && !loopback(a.Listen) {
+		d.errorf(n, "admin", "listen %s is not a loopback address: set token or token_env", a.Listen)
+	}
+	s.close()
+}
+
+// loopback reports whether the host of addr is a loopback address or
+// "localhost".
+func loopback(addr string) bool {
+	host, _, _ := net.SplitHostPort(addr)
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// watch decodes the watch section into w.
+func (d *decoder) watch(n *yaml.Node, w *Watch) {
+	s, _ := d.section(n, "watch")
+	scalar(s, "enabled", parseBool, &w.Enabled)
+	scalar(s, "debounce", ParseDuration, &w.Debounce)
 	s.close()
 }
 
@@ -62,6 +105,8 @@ func (d *decoder) lua(n *yaml.Node, l *Lua) {
 	scalar(s, "max_pending_timers", nonNegative, &l.MaxPendingTimers)
 	scalar(s, "max_running_timers", nonNegative, &l.MaxRunningTimers)
 	scalar(s, "cpu_limit", positiveTime, &l.CPULimit)
+	scalar(s, "regex_cache_max_entries", nonNegative, &l.RegexCacheMaxEntries)
+	scalar(s, "regex_match_limit", positiveTime, &l.RegexMatchLimit)
 	scalar(s, "vms", nonNegative, &l.VMs)
 	d.luaSocket(s.take("socket"), &l.Socket)
 	if n := s.take("ssl_trusted_certificate"); n != nil {
@@ -134,6 +179,8 @@ func (d *decoder) wasm(n *yaml.Node, w *Wasm) {
 // client decodes the client options, which live in the top-level section s.
 func client(s *section, c *Client) {
 	scalar(s, "client_max_body_size", ParseSize, &c.MaxBodySize)
+	scalar(s, "client_body_buffer_size", atLeast(ParseSize, 1, "not positive"), &c.BodyBufferSize)
+	scalar(s, "client_body_temp_path", nonEmpty, &c.BodyTempPath)
 	scalar(s, "client_max_header_size", atLeast(ParseSize, 1, "not positive"), &c.MaxHeaderSize)
 	scalar(s, "client_header_timeout", positiveTime, &c.HeaderTimeout)
 	scalar(s, "client_body_timeout", positiveTime, &c.BodyTimeout)
@@ -217,7 +264,7 @@ func validName(s string) bool {
 
 // routes decodes the routes list; each route's proxy options start from
 // proxy.
-func (d *decoder) routes(n *yaml.Node, proxy ProxyDefaults) []Route {
+func (d *decoder) routes(n *yaml.Node, proxy ProxyDefaults, plugins map[string]*Plugin) []Route {
 	if n == nil {
 		return nil
 	}
@@ -227,18 +274,31 @@ func (d *decoder) routes(n *yaml.Node, proxy ProxyDefaults) []Route {
 	}
 	routes := make([]Route, len(n.Content))
 	for i, rn := range n.Content {
-		routes[i] = d.route(resolve(rn), i, proxy)
+		routes[i] = d.route(resolve(rn), i, proxy, plugins)
+	}
+	ids := map[string]int{}
+	for i, r := range routes {
+		if r.ID == "" {
+			continue
+		}
+		if first, dup := ids[r.ID]; dup {
+			d.errs = append(d.errs, &Error{File: d.file, Line: r.Line, Route: i, Location: r.Location, Key: join(routeKey(i), "id"), Reason: fmt.Sprintf("duplicate route id %q (first in routes[%d])", r.ID, first)})
+			continue
+		}
+		ids[r.ID] = i
 	}
 	return routes
 }
 
 // route decodes routes[i] and marks every error found in it with the
 // route's index and location; its proxy options start from proxy.
-func (d *decoder) route(n *yaml.Node, i int, proxy ProxyDefaults) Route {
+func (d *decoder) route(n *yaml.Node, i int, proxy ProxyDefaults, plugins map[string]*Plugin) Route {
 	start := len(d.errs)
 	path := routeKey(i)
 	r := Route{Index: i, Line: n.Line, Proxy: proxy}
 	if s, ok := d.section(n, path); ok {
+		scalar(s, "id", parseRouteID, &r.ID)
+		r.Plugins = d.routePlugins(s.take("plugins"), join(path, "plugins"), plugins)
 		if loc := s.take("location"); loc != nil {
 			value(d, loc, join(path, "location"), nonEmpty, &r.Location)
 		} else {
@@ -270,6 +330,15 @@ func (d *decoder) hook(n *yaml.Node, key string) *Hook {
 	if !ok {
 		return nil
 	}
+	h := d.code(s, n, key, false)
+	s.close()
+	return h
+}
+
+// code decodes the code keys of a hook or plugin from its open section s
+// at key: one of lua, lua_file, wasm, with the Wasm limits and config.
+// config is allowed with Lua too when anyConfig is set (plugins).
+func (d *decoder) code(s *section, n *yaml.Node, key string, anyConfig bool) *Hook {
 	h := &Hook{Line: n.Line}
 	lua, file, wasm := s.take("lua"), s.take("lua_file"), s.take("wasm")
 	if countSet(lua, file, wasm) != 1 {
@@ -314,7 +383,7 @@ func (d *decoder) hook(n *yaml.Node, key string) *Hook {
 		}
 	}
 	if cfg := s.take("config"); cfg != nil {
-		if wasm == nil {
+		if wasm == nil && !anyConfig {
 			d.errorf(cfg, join(key, "config"), "config is only allowed with wasm")
 		} else if v, err := decodeAny(cfg); err != nil {
 			d.errorf(cfg, join(key, "config"), "%v", err)
@@ -322,8 +391,87 @@ func (d *decoder) hook(n *yaml.Node, key string) *Hook {
 			h.Config = v
 		}
 	}
-	s.close()
 	return h
+}
+
+// plugins decodes the plugins section; nil if absent.
+func (d *decoder) plugins(n *yaml.Node) map[string]*Plugin {
+	if n == nil {
+		return nil
+	}
+	entries, ok := d.pairs(n, "plugins")
+	if !ok {
+		return nil
+	}
+	plugins := make(map[string]*Plugin, len(entries))
+	for _, e := range entries {
+		key := join("plugins", e.key)
+		if !validPluginName(e.key) {
+			d.errorf(e.node, "plugins", "invalid plugin name %q (want [A-Za-z0-9_-]+)", e.key)
+			continue
+		}
+		s, ok := d.section(e.value, key)
+		if !ok {
+			continue
+		}
+		p := &Plugin{Name: e.key}
+		scalar(s, "priority", parseInt, &p.Priority)
+		p.Hook = *d.code(s, e.value, key, true)
+		s.close()
+		plugins[e.key] = p
+	}
+	return plugins
+}
+
+// validPluginName reports whether s matches [A-Za-z0-9_-]+; route ids
+// may have dots too.
+func validPluginName(s string) bool {
+	return s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == ""
+}
+
+// parseRouteID checks a route id: [A-Za-z0-9_.-]+.
+func parseRouteID(s string) (string, error) {
+	if !validPluginName(strings.ReplaceAll(s, ".", "_")) {
+		return "", fmt.Errorf("invalid route id %q (want [A-Za-z0-9_.-]+)", s)
+	}
+	return s, nil
+}
+
+// routePlugins decodes a route's plugins map at path against the declared
+// plugins, in run order.
+func (d *decoder) routePlugins(n *yaml.Node, path string, plugins map[string]*Plugin) []PluginUse {
+	if n == nil {
+		return nil
+	}
+	entries, ok := d.pairs(n, path)
+	if !ok {
+		return nil
+	}
+	var uses []PluginUse
+	for _, e := range entries {
+		p := plugins[e.key]
+		if p == nil {
+			d.errorf(e.node, path, "unknown plugin %q (not in plugins)", e.key)
+			continue
+		}
+		use := PluginUse{Name: e.key, Plugin: p, Config: p.Config, Line: e.node.Line}
+		if !isNull(e.value) {
+			v, err := decodeAny(e.value)
+			if err != nil {
+				d.errorf(e.value, join(path, e.key), "%v", err)
+				continue
+			}
+			use.Config = v
+		}
+		uses = append(uses, use)
+	}
+	slices.SortFunc(uses, func(a, b PluginUse) int {
+		if a.Plugin.Priority != b.Plugin.Priority {
+			return b.Plugin.Priority - a.Plugin.Priority
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return uses
 }
 
 // countSet returns how many of nodes are not nil.
