@@ -120,7 +120,7 @@ func (x *exchange) serve() (streaming bool) {
 		return false
 	}
 	switch {
-	case x.rt.hook(abi.PhaseContent).set():
+	case x.rt.has(abi.PhaseContent):
 		if !x.runPhase(abi.PhaseContent) {
 			x.endBody()
 		}
@@ -137,32 +137,58 @@ func (x *exchange) enter(idx int) {
 	x.rt = &x.s.routes[idx]
 	x.r.Route = idx
 	x.r.HeaderFilter, x.r.BodyFilter = nil, nil
-	if h := x.rt.hook(abi.PhaseHeaderFilter); h.set() {
+	if hooks := x.rt.hooks[abi.PhaseHeaderFilter]; len(hooks) > 0 {
 		x.r.HeaderFilter = func(*host.Request) error {
-			if h.wasm != nil {
-				return x.runWasm(h, abi.PhaseHeaderFilter)
+			for i := range hooks {
+				h := &hooks[i]
+				var err error
+				if h.wasm != nil {
+					err = x.runWasm(h, abi.PhaseHeaderFilter)
+				} else {
+					_, _, err = x.sess.Filter(h.lua, nil, false)
+				}
+				if err != nil {
+					return err
+				}
 			}
-			_, _, err := x.sess.Filter(h.lua, nil, false)
-			return err
+			return nil
 		}
 	}
-	if h := x.rt.hook(abi.PhaseBodyFilter); h.set() {
+	if hooks := x.rt.hooks[abi.PhaseBodyFilter]; len(hooks) > 0 {
 		x.r.BodyFilter = func(r *host.Request, chunk []byte, eof bool) ([]byte, bool, error) {
-			if h.wasm != nil {
-				return h.wasm.Filter(r, h.config, chunk, eof)
+			var err error
+			for i := range hooks {
+				h := &hooks[i]
+				if h.wasm != nil {
+					chunk, eof, err = h.wasm.Filter(r, h.config, chunk, eof)
+				} else {
+					chunk, eof, err = x.sess.Filter(h.lua, chunk, eof)
+				}
+				if err != nil {
+					return chunk, eof, err
+				}
 			}
-			return x.sess.Filter(h.lua, chunk, eof)
+			return chunk, eof, nil
 		}
 	}
 }
 
-// runPhase runs the route's hook for phase p, if any, and acts on
-// ngx.exit. It reports whether the request is finished.
+// runPhase runs the route's hooks for phase p in order (the plugins',
+// then the route's own), each acting on ngx.exit. It reports whether the
+// request is finished.
 func (x *exchange) runPhase(p abi.Phase) (finished bool) {
-	h := x.rt.hook(p)
-	if !h.set() {
-		return false
+	hooks := x.rt.hooks[p]
+	for i := range hooks {
+		if x.runHook(&hooks[i], p) {
+			return true
+		}
 	}
+	return false
+}
+
+// runHook runs hook h of phase p and acts on ngx.exit. It reports whether
+// the request is finished.
+func (x *exchange) runHook(h *hook, p abi.Phase) (finished bool) {
 	r := x.r
 	r.SetPhase(p)
 	if err := x.run(h, p); err != nil {
@@ -276,9 +302,10 @@ func (x *exchange) finish() {
 		x.endBody()
 	}
 	if x.rt != nil {
-		if h := x.rt.hook(abi.PhaseLog); h.set() {
+		hooks := x.rt.hooks[abi.PhaseLog]
+		for i := range hooks {
 			r.SetPhase(abi.PhaseLog)
-			if err := x.run(h, abi.PhaseLog); err != nil {
+			if err := x.run(&hooks[i], abi.PhaseLog); err != nil {
 				x.s.log.Logf(errlog.Error, "route %d (location %q): %s", r.Route, x.rt.cfg.Location, oneLine(err))
 			}
 		}

@@ -36,6 +36,9 @@ type hook struct {
 // set reports whether the phase has a handler.
 func (h *hook) set() bool { return h.lua != noLua || h.wasm != nil }
 
+// unset is a phase without a handler.
+var unset = hook{lua: noLua}
+
 // snapshot is one loaded config: everything a request needs, immutable
 // once built. Requests hold a reference while they run; a replaced
 // snapshot is closed when the last one ends.
@@ -47,8 +50,10 @@ type snapshot struct {
 	routes []route
 	lua    *lua.Engine
 	wasm   map[wasmKey]*wasm.Module
-	vars   host.Vars
-	dicts  []*shdict.Dict // the shared dicts, sorted by name, for host.Request.Dicts
+	// wasmPhases are the phases each Wasm plugin's module handles.
+	wasmPhases map[wasmKey]abi.Phases
+	vars       host.Vars
+	dicts      []*shdict.Dict // the shared dicts, sorted by name, for host.Request.Dicts
 	// sockets and socket are the cosocket pool and defaults, for
 	// host.Request.Sockets and SocketOptions.
 	sockets *host.ConnPool
@@ -60,13 +65,17 @@ type snapshot struct {
 
 // route is a config route with its compiled parts.
 type route struct {
-	cfg      *config.Route
-	prefix   string // literal location prefix, for proxy_pass URI rewriting
-	hooks    [abi.PhaseTimer]hook
+	cfg    *config.Route
+	prefix string // literal location prefix, for proxy_pass URI rewriting
+	// hooks are each phase's handlers in run order: the plugins' (by
+	// priority), then the route's own.
+	hooks    [abi.PhaseTimer][]hook
+	own      [abi.PhaseTimer]hook // the route's own hooks, while building
 	upstream *proxy.Upstream
 }
 
-func (rt *route) hook(p abi.Phase) *hook { return &rt.hooks[p] }
+// has reports whether the route has a handler for phase p.
+func (rt *route) has(p abi.Phase) bool { return len(rt.hooks[p]) > 0 }
 
 // wasmKey identifies one loaded module: hooks with the same file and
 // limits share its instance pool.
@@ -110,8 +119,8 @@ func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *
 	for i := range cfg.Routes {
 		rt := &s.routes[i]
 		rt.cfg = &cfg.Routes[i]
-		for p := range rt.hooks {
-			rt.hooks[p].lua = noLua
+		for p := range rt.own {
+			rt.own[p] = unset
 		}
 		if s.router != nil {
 			rt.prefix = s.router.Prefix(i)
@@ -151,12 +160,17 @@ func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *
 		case abi.PhaseInitWorker:
 			initWorker = chunk
 		default:
-			s.routes[ref.Route].hooks[phase].lua = lua.Hook(len(chunks))
+			s.routes[ref.Route].own[phase].lua = lua.Hook(len(chunks))
 			chunks = append(chunks, chunk)
 		}
 	}
+	luaPlugins, pluginErrs := compilePlugins(cfg)
+	errs = append(errs, pluginErrs...)
 	if len(errs) == 0 {
 		errs = s.loadWasm(cfg, runtime, wasmRefs)
+	}
+	if len(errs) == 0 {
+		errs = s.loadWasmPlugins(cfg, runtime)
 	}
 	if len(errs) > 0 {
 		s.close()
@@ -176,12 +190,14 @@ func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *
 
 		MaxPendingTimers: cfg.Lua.MaxPendingTimers,
 		MaxRunningTimers: cfg.Lua.MaxRunningTimers,
+		Plugins:          luaPlugins.plugins,
 	}, chunks, initChunk, initWorker)
 	if err != nil {
 		s.close()
-		return nil, &config.Error{File: cfg.File, Route: -1, Key: hookKey(err), Reason: err.Error()}
+		return nil, luaPlugins.engineError(cfg, err)
 	}
 	s.lua = engine
+	s.bindHooks(luaPlugins)
 	return s, nil
 }
 
@@ -216,7 +232,7 @@ func (s *snapshot) loadWasm(cfg *config.Config, runtime *wasm.Runtime, refs map[
 				}
 			case abi.PhaseInitWorker: // run by Load on each instance
 			default:
-				s.routes[ref.Route].hooks[p] = hook{lua: noLua, wasm: mod, config: conf}
+				s.routes[ref.Route].own[p] = hook{lua: noLua, wasm: mod, config: conf}
 			}
 		}
 	}

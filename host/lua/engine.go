@@ -47,20 +47,27 @@ type Options struct {
 	Sockets *host.ConnPool
 	// Socket holds the cosocket defaults.
 	Socket host.SocketOptions
+	// Plugins are the named Lua plugins; PluginHook gives their hooks.
+	Plugins []Plugin
 }
 
 // Engine runs the Lua hooks of one config snapshot on a fixed set of VMs.
 // It is safe for concurrent use.
 type Engine struct {
-	opts    Options
-	chunks  []*Chunk
-	vms     []*VM
-	next    atomic.Uint32
-	exiting atomic.Bool
-	timers  timers
-	clock   atomic.Int64 // unix nanoseconds, advanced by the watchdog each tick
-	stop    chan struct{}
-	done    sync.WaitGroup
+	opts   Options
+	chunks []*Chunk
+	// hookNames names every hook for errors: the chunks', then the
+	// plugins' (numbered on the first VM, see numberPluginHooks).
+	hookNames   []string
+	pluginHooks map[pluginHook]Hook
+	pluginConfs [][][]byte // per plugin, per use: the checked config as JSON
+	vms         []*VM
+	next        atomic.Uint32
+	exiting     atomic.Bool
+	timers      timers
+	clock       atomic.Int64 // unix nanoseconds, advanced by the watchdog each tick
+	stop        chan struct{}
+	done        sync.WaitGroup
 }
 
 // Hook identifies a compiled chunk inside an Engine.
@@ -78,6 +85,9 @@ func NewEngine(opts Options, chunks []*Chunk, init, initWorker *Chunk) (*Engine,
 		opts.VMs = 2 * runtime.GOMAXPROCS(0)
 	}
 	e := &Engine{opts: opts, chunks: chunks, stop: make(chan struct{})}
+	for _, c := range chunks {
+		e.hookNames = append(e.hookNames, c.Name)
+	}
 	e.clock.Store(time.Now().UnixNano())
 	for i := 0; i < opts.VMs; i++ {
 		vm, err := newVM(e, i)
@@ -86,22 +96,32 @@ func NewEngine(opts Options, chunks []*Chunk, init, initWorker *Chunk) (*Engine,
 			return nil, err
 		}
 		e.vms = append(e.vms, vm)
-		for _, c := range []struct {
-			chunk *Chunk
-			phase abi.Phase
-		}{{init, abi.PhaseInit}, {initWorker, abi.PhaseInitWorker}} {
-			if c.chunk == nil {
-				continue
-			}
-			if err := vm.runContext(c.phase, c.chunk); err != nil {
-				e.closeVMs()
-				return nil, err
-			}
+		if err := vm.start(init, initWorker); err != nil {
+			e.closeVMs()
+			return nil, err
 		}
 	}
 	e.done.Add(1)
 	go e.watchdog()
 	return e, nil
+}
+
+// start runs init, loads the plugins, then runs init_worker on vm.
+func (vm *VM) start(init, initWorker *Chunk) error {
+	if init != nil {
+		if err := vm.runContext(abi.PhaseInit, init); err != nil {
+			return err
+		}
+	}
+	if len(vm.e.opts.Plugins) > 0 {
+		if err := vm.loadPlugins(); err != nil {
+			return err
+		}
+	}
+	if initWorker != nil {
+		return vm.runContext(abi.PhaseInitWorker, initWorker)
+	}
+	return nil
 }
 
 // Close retires the engine: ngx.worker.exiting() turns true, pending
@@ -225,7 +245,7 @@ func (s *Session) Run(h Hook) error {
 	}
 	s.lock()
 	defer s.unlock()
-	return s.vm.resume(s, s.vm.e.chunks[h].Name, s.vm.hooks[h], nil)
+	return s.vm.resume(s, s.vm.e.hookNames[h], s.vm.hooks[h], s.vm.args[h])
 }
 
 // lock takes the VM for this request and starts the CPU clock.
@@ -287,9 +307,12 @@ func (s *Session) call(h Hook, arg *glua.LTable) error {
 	saved := vm.arg
 	vm.arg = arg
 	L.Push(vm.hooks[h])
-	err := L.PCall(0, 0, nil)
+	for _, a := range vm.args[h] {
+		L.Push(a)
+	}
+	err := L.PCall(len(vm.args[h]), 0, nil)
 	vm.arg = saved
-	return s.hookError(s.vm.e.chunks[h].Name, err)
+	return s.hookError(s.vm.e.hookNames[h], err)
 }
 
 // hookError turns a failed call of chunk into a *HookError, or nil when

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 
 	"github.com/moongate/moongate/abi"
-	"github.com/moongate/moongate/host"
 	glua "github.com/yuin/gopher-lua"
 )
 
@@ -18,6 +17,7 @@ type VM struct {
 	id    int
 	L     *glua.LState
 	hooks []*glua.LFunction
+	args  [][]glua.LValue // per hook: the arguments it is called with (a plugin's config)
 
 	mu          sync.Mutex
 	busy        atomic.Bool  // mu is held
@@ -57,6 +57,7 @@ func newVM(e *Engine, id int) (*VM, error) {
 	}
 	vm.openNgx()
 	vm.hooks = make([]*glua.LFunction, len(e.chunks))
+	vm.args = make([][]glua.LValue, len(e.chunks))
 	for i, c := range e.chunks {
 		vm.hooks[i] = vm.L.NewFunctionFromProto(c.proto)
 	}
@@ -131,17 +132,7 @@ func (s *Session) exitCalled() bool {
 // runContext runs chunk in a context outside any request (init,
 // init_worker).
 func (vm *VM) runContext(phase abi.Phase, chunk *Chunk) error {
-	s := &Session{vm: vm, r: host.NewContext(phase, vm.e.opts.Log)}
-	s.lock()
-	defer s.unlock()
-	L := vm.L
-	L.SetContext(vm.ctx)
-	defer L.RemoveContext()
-	L.Push(L.NewFunctionFromProto(chunk.proto))
-	if err := L.PCall(0, 0, nil); err != nil && !isExit(err) {
-		return &HookError{Chunk: chunk.Name, Phase: phase, Err: err}
-	}
-	return nil
+	return vm.runFunction(phase, chunk.Name, vm.L.NewFunctionFromProto(chunk.proto))
 }
 
 // startClock gives the VM a live context and starts the CPU deadline. It
