@@ -87,14 +87,15 @@ type Func struct {
 
 // Parameter shapes shared by many functions.
 var (
-	buf    = []ValType{I32, I32}           // (buf_ptr, buf_cap): result written here
-	str    = []ValType{I32, I32}           // (ptr, len): a string argument
-	strBuf = []ValType{I32, I32, I32, I32} // a string argument, then a result buffer
-	strStr = []ValType{I32, I32, I32, I32} // two string arguments
-	status = []ValType{I32}
-	handle = []ValType{I32} // a handle: a shared dict's from shdict_open, a socket's from tcp_connect or udp_setpeername
-	number = []ValType{F64} // a number, or a TTL in seconds
-	outNum = []ValType{I32} // where the host writes an f64 result
+	buf      = []ValType{I32, I32}           // (buf_ptr, buf_cap): result written here
+	str      = []ValType{I32, I32}           // (ptr, len): a string argument
+	strBuf   = []ValType{I32, I32, I32, I32} // a string argument, then a result buffer
+	strStr   = []ValType{I32, I32, I32, I32} // two string arguments
+	status   = []ValType{I32}
+	handle   = []ValType{I32} // a handle: a shared dict's from shdict_open, a socket's from tcp_connect or udp_setpeername, a response's from capture_multi
+	number   = []ValType{F64} // a number, or a TTL in seconds
+	outNum   = []ValType{I32} // where the host writes an f64 result
+	outCount = []ValType{I32} // where the host writes an i32 count
 )
 
 func params(groups ...[]ValType) []ValType {
@@ -139,6 +140,11 @@ var Funcs = []Func{
 	{Name: "req_get_body_data", Params: buf, Results: status, API: "ngx.req.get_body_data"},
 	{Name: "req_set_body_data", Params: str, Results: status, API: "ngx.req.set_body_data"},
 	{Name: "req_get_post_args", Params: params(status, buf), Results: status, API: "ngx.req.get_post_args"},
+	{Name: "req_get_body_file", Params: buf, Results: status, API: "ngx.req.get_body_file"},
+	{Name: "req_set_body_file", Params: params(str, status), Results: status, API: "ngx.req.set_body_file"},
+	{Name: "req_init_body", Params: status, Results: status, API: "ngx.req.init_body"},
+	{Name: "req_append_body", Params: str, Results: status, API: "ngx.req.append_body"},
+	{Name: "req_finish_body", Results: status, API: "ngx.req.finish_body"},
 
 	// Response.
 	{Name: "resp_get_status", Results: status, API: "ngx.status"},
@@ -155,6 +161,7 @@ var Funcs = []Func{
 	{Name: "send_headers", Results: status, API: "ngx.send_headers"},
 	{Name: "headers_sent", Results: status, API: "ngx.headers_sent"},
 	{Name: "redirect", Params: params(str, status), Results: status, API: "ngx.redirect"},
+	{Name: "exec", Params: params(str, str), Results: status, API: "ngx.exec"},
 
 	// Variables and per-request storage.
 	{Name: "var_get", Params: strBuf, Results: status, API: "ngx.var"},
@@ -220,6 +227,26 @@ var Funcs = []Func{
 	{Name: "udp_settimeout", Params: params(handle, status), Results: status, API: "udpsock.settimeout"},
 	{Name: "udp_close", Params: handle, Results: status, API: "udpsock.close"},
 
+	// Subrequests: capture_add queues one, capture_multi runs the queue
+	// and returns the handle of its first response (the others follow);
+	// the capture_* readers take a response's handle, valid until the
+	// export call returns.
+	{Name: "capture_add", Params: params(str, str, str, str, status), Results: status, API: "ngx.location.capture"},
+	{Name: "capture_set_var", Params: params(status, str, str), Results: status, API: "ngx.location.capture"},
+	{Name: "capture_multi", Results: status, API: "ngx.location.capture_multi"},
+	{Name: "capture_status", Params: handle, Results: status, API: "ngx.location.capture"},
+	{Name: "capture_headers", Params: params(handle, buf), Results: status, API: "ngx.location.capture"},
+	{Name: "capture_body", Params: params(handle, buf), Results: status, API: "ngx.location.capture"},
+	{Name: "capture_truncated", Params: handle, Results: status, API: "ngx.location.capture"},
+
+	// Regular expressions on the host's engine (RE2, or a bounded
+	// backtracking one for PCRE-only syntax): each call names its pattern
+	// and flags; the host caches what it compiles.
+	{Name: "re_match", Params: params(str, str, str, status, buf), Results: status, API: "ngx.re.match"},
+	{Name: "re_group_names", Params: params(str, str, buf), Results: status, API: "ngx.re.match"},
+	{Name: "re_sub", Params: params(str, str, str, str, outCount, buf), Results: status, API: "ngx.re.sub"},
+	{Name: "re_gsub", Params: params(str, str, str, str, outCount, buf), Results: status, API: "ngx.re.gsub"},
+
 	// Timers: the host calls the guest's on_timer export (TimerExport)
 	// when one is due, in the timer phase, on a pooled instance.
 	{Name: "timer_at", Params: params(number, str), Results: status, API: "ngx.timer.at"},
@@ -265,3 +292,25 @@ const (
 
 // ValueHeader is the length of the value encoding's kind and flags.
 const ValueHeader = 5
+
+// The flags of capture_add, or-ed together.
+const (
+	// CaptureBody: the subrequest's body is capture_add's body argument,
+	// empty included (ngx.location.capture's "body" option); without it a
+	// POST or PUT subrequest gets the parent's body, when it was read, and
+	// the others none.
+	CaptureBody int32 = 1 << iota
+	// CaptureCopyAllVars: the subrequest starts with a copy of the
+	// parent's variables ("copy_all_vars").
+	CaptureCopyAllVars
+	// CaptureShareAllVars: the subrequest shares the parent's variables
+	// ("share_all_vars").
+	CaptureShareAllVars
+	// CaptureAlwaysForwardBody: without CaptureBody, the subrequest gets
+	// the parent's body whatever its method ("always_forward_body").
+	CaptureAlwaysForwardBody
+)
+
+// NoCapture is the offset re_match writes for a group that took no part
+// in the match.
+const NoCapture int32 = -1

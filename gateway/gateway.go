@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,10 @@ type Gateway struct {
 	dicts map[string]*shdict.Dict
 	// sockets pools the cosockets' idle connections for every snapshot.
 	sockets *host.ConnPool
+	// served describes the sources of the serving snapshot (admin_state.go).
+	served atomic.Pointer[sources]
+	// watch reloads on file changes (watch.go); nil when off.
+	watch *watcher
 
 	server   *fasthttp.Server
 	ln       net.Listener
@@ -69,17 +74,31 @@ func Check(path string) error {
 func New(path string) (*Gateway, error) {
 	g := &Gateway{path: path, sockets: host.NewConnPool()}
 	g.hostname, _ = os.Hostname()
-	s, err := g.load()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	g.snap.Store(s)
+	c, err := g.load(data)
+	if err != nil {
+		return nil, err
+	}
+	g.commit(c)
 	return g, nil
 }
 
-// load reads and compiles the config file into a new snapshot.
-func (g *Gateway) load() (*snapshot, error) {
-	cfg, err := config.Load(g.path)
+// candidate is a fully built snapshot that does not serve yet, with what
+// serving it changes.
+type candidate struct {
+	s       *snapshot
+	src     *sources
+	dicts   map[string]*shdict.Dict
+	resized []string
+}
+
+// load parses config data (the config file's content) and compiles it into
+// a candidate snapshot; nothing serving changes until commit.
+func (g *Gateway) load(data []byte) (*candidate, error) {
+	cfg, err := config.Parse(g.path, data, filepath.Dir(g.path))
 	if err != nil {
 		return nil, err
 	}
@@ -98,18 +117,37 @@ func (g *Gateway) load() (*snapshot, error) {
 		}
 		g.baseLog = log
 	}
-	g.gen++
 	dicts, resized := shdict.Carry(g.dicts, cfg.SharedDicts, shdict.Options{})
-	s, err := buildSnapshot(cfg, g.gen, log, g.wasm, dicts, g.sockets)
+	s, err := buildSnapshot(cfg, g.gen+1, log, g.wasm, dicts, g.sockets)
 	if err != nil {
 		g.closeLog(log)
 		return nil, err
 	}
-	g.dicts = dicts
-	for _, name := range resized {
-		log.Logf(errlog.Notice, "shared dict %q changed size to %d bytes: it starts empty", name, cfg.SharedDicts[name])
+	src, err := readSources(cfg, data, g.served.Load())
+	if err != nil {
+		g.discard(&candidate{s: s})
+		return nil, err
 	}
-	return s, nil
+	return &candidate{s: s, src: src, dicts: dicts, resized: resized}, nil
+}
+
+// commit makes c the serving snapshot and returns the one it replaces
+// (nil for the first).
+func (g *Gateway) commit(c *candidate) *snapshot {
+	g.gen = c.s.gen
+	g.dicts = c.dicts
+	for _, name := range c.resized {
+		c.s.log.Logf(errlog.Notice, "shared dict %q changed size to %d bytes: it starts empty", name, c.s.cfg.SharedDicts[name])
+	}
+	old := g.snap.Swap(c.s)
+	g.served.Store(c.src)
+	return old
+}
+
+// discard closes a candidate that will not serve.
+func (g *Gateway) discard(c *candidate) {
+	c.s.close()
+	g.closeLog(c.s.log)
 }
 
 // errorLog returns the serving snapshot's error log when cfg keeps its path
@@ -132,28 +170,10 @@ func (g *Gateway) closeLog(log *errlog.Logger) {
 // Reload loads the config file again and, if it is valid, swaps it in:
 // new requests use it, in-flight ones finish on the old snapshot, which is
 // closed once drained. An invalid config is logged and returned, and the
-// old one keeps serving. SIGHUP and POST /reload both come here.
+// old one keeps serving. SIGHUP and POST /reload come here; they, the file
+// watcher and the admin API's changes all go through apply.
 func (g *Gateway) Reload() error {
-	g.reloadMu.Lock()
-	defer g.reloadMu.Unlock()
-	old := g.snap.Load()
-	s, err := g.load()
-	if err != nil {
-		old.log.Logf(errlog.Error, "reload rejected, keeping generation %d: %v", old.gen, err)
-		return err
-	}
-	if s.cfg.Listen != old.cfg.Listen || s.cfg.Admin.Listen != old.cfg.Admin.Listen {
-		s.log.Logf(errlog.Warn, "listen addresses changed in %s; they take effect after a restart", s.cfg.File)
-	}
-	g.snap.Store(s)
-	s.log.Logf(errlog.Notice, "config %s loaded as generation %d", s.cfg.File, s.gen)
-	g.draining.Add(1)
-	go func() {
-		defer g.draining.Done()
-		old.drain()
-		g.closeLog(old.log)
-	}()
-	return nil
+	return g.apply(change{source: "reload"})
 }
 
 // acquire returns the current snapshot with a reference held for one
@@ -211,6 +231,7 @@ func (g *Gateway) Serve() error {
 		Name:                          host.ServerName,
 		ReadBufferSize:                int(c.MaxHeaderSize),
 		MaxRequestBodySize:            bodyLimit(c.MaxBodySize),
+		StreamRequestBody:             true, // the pipeline reads or spools the body (readBody)
 		ReadTimeout:                   c.HeaderTimeout + c.BodyTimeout,
 		WriteTimeout:                  c.SendTimeout,
 		IdleTimeout:                   c.KeepaliveTimeout,
@@ -221,9 +242,16 @@ func (g *Gateway) Serve() error {
 		ErrorHandler:                  g.badRequest,
 		Logger:                        quietLogger{},
 	}
-	errc := make(chan error, 2)
 	if g.adminLn != nil {
-		g.admin = &fasthttp.Server{Handler: g.handleAdmin, Name: "moongate-admin", Logger: quietLogger{}}
+		g.admin = &fasthttp.Server{Handler: g.handleAdmin, Name: "moongate-admin", Logger: quietLogger{}, MaxRequestBodySize: adminMaxBody}
+	}
+	// startWatch takes reloadMu, as Shutdown does before it reads the
+	// servers.
+	if s.cfg.Watch.Enabled {
+		g.startWatch(s.cfg.Watch.Debounce)
+	}
+	errc := make(chan error, 2)
+	if g.admin != nil {
 		go func() { errc <- g.admin.Serve(g.adminLn) }()
 	}
 	go func() { errc <- g.server.Serve(g.ln) }()
@@ -242,6 +270,7 @@ func bodyLimit(n config.Size) int {
 // requests, then closes the snapshots.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	var err error
+	g.stopWatch()
 	if g.admin != nil {
 		g.admin.ShutdownWithContext(ctx)
 	}

@@ -17,8 +17,8 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// maxJumps bounds internal redirections (ngx.req.set_uri with jump), as
-// nginx's "rewrite or internal redirection cycle" does.
+// maxJumps bounds internal redirections (ngx.req.set_uri with jump,
+// ngx.exec), as nginx's "rewrite or internal redirection cycle" does.
 const maxJumps = 10
 
 // OpenResty's ngx.exit codes below 200.
@@ -65,8 +65,14 @@ func (g *Gateway) handle(ctx *fasthttp.RequestCtx) {
 	x.r = host.NewRequest(ctx, uri, s.vars, s.log)
 	x.r.Hostname = g.hostname
 	x.r.Dicts = s.dicts
+	x.r.Regex = s.regex
 	x.r.Sockets, x.r.SocketOptions = s.sockets, &s.socket
+	x.r.Subrequests = x.capture
 	x.sess = s.lua.Begin(x.r)
+	if !x.readBody() {
+		x.finish()
+		return
+	}
 	if x.serve() {
 		return // a streamed upstream body finishes the exchange
 	}
@@ -90,7 +96,7 @@ func ambiguousLength(h *fasthttp.RequestHeader) bool {
 }
 
 // serve runs rewrite, access and content (or the proxy) for the matched
-// route. It reports whether the response body streams on after the
+// route, and again for the route an internal redirect leads to. It reports whether the response body streams on after the
 // handler returns, in which case the stream finishes the exchange.
 func (x *exchange) serve() (streaming bool) {
 	r := x.r
@@ -102,6 +108,9 @@ func (x *exchange) serve() (streaming bool) {
 		}
 		x.enter(idx)
 		if x.runPhase(abi.PhaseRewrite) {
+			if x.execed(jumps) {
+				continue
+			}
 			return false
 		}
 		if r.TakeJump() {
@@ -114,22 +123,26 @@ func (x *exchange) serve() (streaming bool) {
 			}
 			continue
 		}
-		break
-	}
-	if x.runPhase(abi.PhaseAccess) {
+		if x.runPhase(abi.PhaseAccess) {
+			if x.execed(jumps) {
+				continue
+			}
+			return false
+		}
+		switch {
+		case x.rt.has(abi.PhaseContent):
+			if !x.runPhase(abi.PhaseContent) {
+				x.endBody()
+			} else if x.execed(jumps) {
+				continue
+			}
+		case x.rt.upstream != nil:
+			return x.proxy()
+		default:
+			x.special(fasthttp.StatusNotFound)
+		}
 		return false
 	}
-	switch {
-	case x.rt.has(abi.PhaseContent):
-		if !x.runPhase(abi.PhaseContent) {
-			x.endBody()
-		}
-	case x.rt.upstream != nil:
-		return x.proxy()
-	default:
-		x.special(fasthttp.StatusNotFound)
-	}
-	return false
 }
 
 // enter binds the request to route idx and its filter hooks.
@@ -193,6 +206,9 @@ func (x *exchange) runHook(h *hook, p abi.Phase) (finished bool) {
 	r.SetPhase(p)
 	if err := x.run(h, p); err != nil {
 		x.fail(err)
+		return true
+	}
+	if r.ExecPending() { // ngx.exec: serve routes the request again
 		return true
 	}
 	code, exited := r.Exited()
@@ -301,7 +317,7 @@ func (x *exchange) finish() {
 	if r.Streaming() && !r.Finished() {
 		x.endBody()
 	}
-	if x.rt != nil {
+	if x.rt != nil && !r.IsSubrequest() { // nginx runs no log phase for subrequests
 		hooks := x.rt.hooks[abi.PhaseLog]
 		for i := range hooks {
 			r.SetPhase(abi.PhaseLog)
@@ -394,7 +410,7 @@ func (b *upstreamBody) Read(p []byte) (int, error) {
 			b.buf = make([]byte, 32*1024)
 		}
 		n, err := b.stream.Read(b.buf)
-		eof := errors.Is(err, io.EOF)
+		eof := err == io.EOF // a *proxy.Error wrapping io.EOF is a body cut short
 		if err != nil && !eof {
 			b.x.s.log.Logf(errlog.Error, "reading upstream body: %v", err)
 			b.done = true

@@ -18,6 +18,7 @@ import (
 	"github.com/moongate/moongate/gateway/proxy"
 	"github.com/moongate/moongate/host"
 	"github.com/moongate/moongate/host/lua"
+	"github.com/moongate/moongate/host/regex"
 	"github.com/moongate/moongate/host/wasm"
 	"github.com/moongate/moongate/shdict"
 )
@@ -54,6 +55,7 @@ type snapshot struct {
 	wasmPhases map[wasmKey]abi.Phases
 	vars       host.Vars
 	dicts      []*shdict.Dict // the shared dicts, sorted by name, for host.Request.Dicts
+	regex      *regex.Cache   // ngx.re's compiled patterns, for host.Request.Regex
 	// sockets and socket are the cosocket pool and defaults, for
 	// host.Request.Sockets and SocketOptions.
 	sockets *host.ConnPool
@@ -89,6 +91,7 @@ type wasmKey struct {
 // and reason; on error nothing of the new snapshot is left running.
 func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *wasm.Runtime, dicts map[string]*shdict.Dict, sockets *host.ConnPool) (*snapshot, error) {
 	s := &snapshot{gen: gen, cfg: cfg, log: log, vars: host.Vars(cfg.Variables), dicts: sortedDicts(dicts)}
+	s.regex = regex.NewCache(regex.Options{CacheSize: cfg.Lua.RegexCacheMaxEntries, MatchLimit: cfg.Lua.RegexMatchLimit})
 	s.sockets = sockets
 	s.socket = host.SocketOptions{
 		ConnectTimeout:   cfg.Lua.Socket.ConnectTimeout,
@@ -191,6 +194,7 @@ func buildSnapshot(cfg *config.Config, gen uint64, log *errlog.Logger, runtime *
 		MaxPendingTimers: cfg.Lua.MaxPendingTimers,
 		MaxRunningTimers: cfg.Lua.MaxRunningTimers,
 		Plugins:          luaPlugins.plugins,
+		Regex:            s.regex,
 	}, chunks, initChunk, initWorker)
 	if err != nil {
 		s.close()

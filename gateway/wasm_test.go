@@ -135,11 +135,17 @@ func TestWasmConformance(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			mod := guest(t, "conformance-"+lang)
 			srv := startCosockServers(t, pki)
-			hook := fmt.Sprintf(`{wasm: %s, config: {"greeting": "hi", "n": 3, "tcp_port": %d, "tls_port": %d, "refused_port": %d, "udp_port": %d}}`,
-				mod, srv.tcp, srv.tls, srv.refused, srv.udp)
+			// The body file checks make this file the request body.
+			bodyFile := filepath.Join(t.TempDir(), "body")
+			if err := os.WriteFile(bodyFile, []byte("from a file"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			hook := fmt.Sprintf(`{wasm: %s, config: {"greeting": "hi", "n": 3, "tcp_port": %d, "tls_port": %d, "refused_port": %d, "udp_port": %d, "body_file": %q}}`,
+				mod, srv.tcp, srv.tls, srv.refused, srv.udp, bodyFile)
 			tg := startGateway(t, `
 lua: {ssl_trusted_certificate: `+pki.caFile+`}
 shared_dicts: {conformance: 64k}
+variables: {conformance_who: "-"}
 routes:
   - location: /conformance
     rewrite: `+hook+`
@@ -152,7 +158,25 @@ routes:
     content: {lua: "ngx.say(ngx.shared.conformance:get('from_wasm'))"}
   - location: = /from_timer
     content: {lua: "ngx.say(ngx.shared.conformance:get('on_timer'))"}
+  - location: = /conformance_exec
+    rewrite: `+hook+`
+  - location: = /conformance_exec_target
+    internal: true
+    content: {lua: "ngx.say('exec ', ngx.var.uri, ' ', ngx.var.args, ' ', tostring(ngx.req.is_internal()))"}
+  - location: = /conformance_sub
+    internal: true
+    content:
+      lua: |
+        ngx.req.read_body()
+        ngx.header['X-Sub'] = 'yes'
+        ngx.say(ngx.req.get_method(), ' ', ngx.var.args, ' ', ngx.req.get_body_data() or '-', ' ',
+          ngx.var.conformance_who, ' ', tostring(ngx.req.is_internal()))
 `, nil)
+			// ngx.exec: the guest's rewrite redirects to the target, and
+			// logs its lines.
+			if ex := tg.get("/conformance_exec"); ex.body != "exec /conformance_exec_target x=1 true\n" {
+				t.Errorf("/conformance_exec answered %d %q", ex.status, ex.body)
+			}
 			got := tg.do("POST", "/conformance?a=1&b=2&b=3&flag", "k=v&k2=v2",
 				"X-Test: yes", "X-Multi: 1", "X-Multi: 2", "Content-Type: application/x-www-form-urlencoded")
 			// ngx.eof sent the answer before content and log finished: wait

@@ -3,17 +3,12 @@ package host
 import (
 	"bytes"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 )
 
-// Errors of the request API, with OpenResty's wording.
-var (
-	ErrBodyNotRead   = errors.New("request body not read yet")
-	ErrNoRequestBody = errors.New("no request body found; maybe you should turn on lua_need_request_body?")
-	ErrZeroLengthURI = errors.New("attempt to use zero-length uri")
-)
+// ErrZeroLengthURI is OpenResty's error for set_uri("").
+var ErrZeroLengthURI = errors.New("attempt to use zero-length uri")
 
 // inbound is the request-side state that scripts change, beside the
 // fasthttp request it mirrors.
@@ -326,62 +321,3 @@ func (r *Request) StartSeconds() float64 {
 
 // Elapsed returns the time since the request started.
 func (r *Request) Elapsed() time.Duration { return time.Since(r.start) }
-
-// ReadBody reads the request body (ngx.req.read_body). The gateway has it
-// in memory already, so this only marks it read; after DiscardBody the
-// body read is empty.
-func (r *Request) ReadBody() {
-	if !r.bodyRead {
-		r.bodyRead = true
-		r.in.bodyWire = len(r.Ctx.Request.Body())
-	}
-}
-
-// DiscardBody throws the request body away (ngx.req.discard_body) unless
-// it was read already. The Content-Length header stays as the client sent
-// it; the upstream gets an empty body.
-func (r *Request) DiscardBody() {
-	if r.bodyRead || r.bodyDiscarded {
-		return
-	}
-	r.bodyDiscarded = true
-	r.Ctx.Request.ResetBody()
-	r.Ctx.Request.Header.SetContentLength(0)
-}
-
-// BodyData returns the request body, or nil if it was not read or is
-// empty (ngx.req.get_body_data). max > 0 caps the length.
-func (r *Request) BodyData(max int) []byte {
-	if !r.bodyRead {
-		return nil
-	}
-	b := r.Ctx.Request.Body()
-	if len(b) == 0 {
-		return nil
-	}
-	if max > 0 && len(b) > max {
-		b = b[:max]
-	}
-	return b
-}
-
-// SetBodyData replaces the request body and its Content-Length
-// (ngx.req.set_body_data).
-func (r *Request) SetBodyData(data []byte) error {
-	if !r.bodyRead {
-		return ErrBodyNotRead
-	}
-	r.Ctx.Request.SetBody(data)
-	r.SetHeader("Content-Length", strconv.Itoa(len(data)))
-	return nil
-}
-
-// PostArgs parses an x-www-form-urlencoded body (ngx.req.get_post_args);
-// max is as for Limit.
-func (r *Request) PostArgs(max int) ([]Arg, bool, error) {
-	if !r.bodyRead {
-		return nil, false, ErrNoRequestBody
-	}
-	args, truncated := ParseArgs(string(r.Ctx.Request.Body()), Limit(max))
-	return args, truncated, nil
-}

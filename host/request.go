@@ -7,6 +7,7 @@ import (
 
 	"github.com/moongate/moongate/abi"
 	"github.com/moongate/moongate/errlog"
+	"github.com/moongate/moongate/host/regex"
 	"github.com/moongate/moongate/shdict"
 	"github.com/valyala/fasthttp"
 )
@@ -55,6 +56,9 @@ type Request struct {
 	// connect.
 	Sockets       *ConnPool
 	SocketOptions *SocketOptions
+	// Regex is the compiled-pattern cache for ngx.re and the Wasm regex
+	// calls; nil compiles every time.
+	Regex *regex.Cache
 
 	phase    abi.Phase
 	start    time.Time
@@ -69,6 +73,7 @@ type Request struct {
 
 	bodyRead      bool
 	bodyDiscarded bool
+	body          bodyState // the body's file and the body being built (body.go)
 
 	status         int
 	headersSent    bool
@@ -84,6 +89,11 @@ type Request struct {
 
 	// Upstream records the proxy exchange for $upstream_* variables.
 	Upstream UpstreamInfo
+
+	// Subrequests runs the subrequests of Capture, concurrently, and
+	// returns their responses in order; the gateway installs it.
+	Subrequests func(parent *Request, subs []SubRequest) ([]SubResponse, error)
+	sub         subState // ngx.exec and subrequest state (subrequest.go)
 }
 
 // UpstreamInfo is what the proxy learnt about the upstream exchange.
@@ -116,6 +126,7 @@ func NewContext(phase abi.Phase, log *errlog.Logger) *Request {
 
 // Release returns r to the pool; r must not be used afterwards.
 func (r *Request) Release() {
+	r.body.drop()
 	*r = Request{}
 	requestPool.Put(r)
 }

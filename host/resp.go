@@ -337,7 +337,7 @@ func (r *Request) emit(data []byte, eof bool) error {
 // unless it already streams to the client; it reports whether it could.
 // The gateway uses it to replace a failed response with an error page.
 func (r *Request) ResetResponse() bool {
-	if r.stream != nil {
+	if r.stream != nil || r.IsSubrequest() && r.headersSent { // a subrequest's output is captured as it goes
 		return false
 	}
 	r.Ctx.Response.Reset()
@@ -355,6 +355,9 @@ func (r *Request) Flush() error {
 	}
 	if !r.headersSent {
 		return ErrNothingToFlush
+	}
+	if r.IsSubrequest() { // captured, never streamed
+		return nil
 	}
 	if r.stream == nil {
 		if err := r.startStream(); err != nil {
@@ -379,7 +382,7 @@ func (r *Request) EOF() error {
 // gateway gives the connection up for it, so the connection closes after
 // the response. A response that streams, or has not ended, is left alone.
 func (r *Request) Deliver() error {
-	if r.stream != nil || !r.eof {
+	if r.stream != nil || !r.eof || r.IsSubrequest() {
 		return nil
 	}
 	ctx := r.Ctx

@@ -74,6 +74,9 @@ func closesConnection(status int) bool {
 // When the headers are already sent it only ends the body, logging an
 // error if status differs from the status sent.
 func (r *Request) SendSpecial(status int) error {
+	if r.IsSubrequest() {
+		return r.subSpecial(status)
+	}
 	if err := r.special(status, true); err != nil && !errors.Is(err, ErrOutputFilter) {
 		return err
 	}

@@ -233,7 +233,7 @@ func requestBody(r *Request) (string, bool) {
 	if !r.bodyRead {
 		return "", false
 	}
-	b := r.Ctx.Request.Body()
+	b := r.BodyData(0) // nil for a body in a file, as in nginx
 	return string(b), len(b) > 0
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/moongate/moongate/abi"
 	"github.com/moongate/moongate/errlog"
 	"github.com/moongate/moongate/host"
+	"github.com/moongate/moongate/host/regex"
 	"github.com/moongate/moongate/shdict"
 	glua "github.com/yuin/gopher-lua"
 )
@@ -47,6 +48,9 @@ type Options struct {
 	Sockets *host.ConnPool
 	// Socket holds the cosocket defaults.
 	Socket host.SocketOptions
+	// Regex is the engine's compiled-pattern cache for ngx.re, used when
+	// no request carries one (timers, init_worker); nil compiles every time.
+	Regex *regex.Cache
 	// Plugins are the named Lua plugins; PluginHook gives their hooks.
 	Plugins []Plugin
 }
@@ -255,6 +259,7 @@ func (s *Session) lock() {
 	s.locked = true
 	s.vm.cur = s
 	s.vm.startClock()
+	s.vm.clock.reset()
 }
 
 func (s *Session) unlock() {

@@ -86,6 +86,7 @@ func (vm *VM) openNgx() {
 	ngx.RawSetString("worker", vm.workerTable())
 	ngx.RawSetString("shared", vm.openShared())
 	ngx.RawSetString("socket", vm.socketTable())
+	vm.openLocation(ngx)
 	L.SetMetatable(ngx, vm.ngxFields())
 
 	cjson.Preload(L)
@@ -93,6 +94,9 @@ func (vm *VM) openNgx() {
 	resp := ngx.RawGetString("resp")
 	preload.RawSetString("ngx.resp", L.NewFunction(func(L *glua.LState) int { L.Push(resp); return 1 }))
 	vm.openSemaphore(preload)
+	vm.openRegex(ngx, preload)
+	vm.openCodec(ngx, preload)
+	vm.openTime(ngx)
 }
 
 // setConstants sets ngx.OK..., ngx.HTTP_* and the log levels.
@@ -164,8 +168,7 @@ func (vm *VM) ngxFields() *glua.LTable {
 			vm.guard(L, ctx)
 			L.Push(vm.cur.ngxCtx())
 		case "is_subrequest":
-			vm.guard(L, sub)
-			L.Push(glua.LFalse)
+			L.Push(glua.LBool(vm.guard(L, sub).IsSubrequest()))
 		default:
 			L.Push(glua.LNil)
 		}

@@ -1,6 +1,7 @@
 package lua
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -29,6 +30,11 @@ func (vm *VM) reqTable() *glua.LTable {
 		"get_post_args": func(L *glua.LState, r *host.Request) int {
 			checkArgCount(L, 0, 1, "0 or 1 arguments")
 			args, truncated, err := r.PostArgs(L.OptInt(1, -1))
+			if errors.Is(err, host.ErrBodyInFile) {
+				L.Push(glua.LNil)
+				L.Push(glua.LString(err.Error()))
+				return 2
+			}
 			if err != nil {
 				L.RaiseError("%s", err.Error())
 			}
@@ -89,16 +95,62 @@ func (vm *VM) reqTable() *glua.LTable {
 			}
 			return 1
 		},
+		"get_body_file": func(L *glua.LState, r *host.Request) int {
+			checkArgCount(L, 0, 0, "0 arguments")
+			if f := r.BodyFile(); f != "" {
+				L.Push(glua.LString(f))
+			} else {
+				L.Push(glua.LNil)
+			}
+			return 1
+		},
 		"set_body_data": func(L *glua.LState, r *host.Request) int {
 			checkArgCount(L, 1, 1, "1 arguments")
 			data := checkString(L, 1)
-			if err := r.SetBodyData([]byte(data)); err != nil {
-				L.RaiseError("%s", err.Error())
-			}
+			raiseIf(L, r.SetBodyData([]byte(data)))
+			return 0
+		},
+		"set_body_file": func(L *glua.LState, r *host.Request) int {
+			checkArgCount(L, 1, 2, "1 or 2 arguments")
+			path := checkString(L, 1)
+			clean := L.GetTop() == 2 && bool(checkBool(L, 2))
+			raiseIf(L, r.SetBodyFile(path, clean))
+			return 0
+		},
+		"init_body": initBody,
+		"append_body": func(L *glua.LState, r *host.Request) int {
+			checkArgCount(L, 1, 1, "1 arguments")
+			raiseIf(L, r.AppendBody([]byte(checkString(L, 1))))
+			return 0
+		},
+		"finish_body": func(L *glua.LState, r *host.Request) int {
+			checkArgCount(L, 0, 0, "0 argument")
+			raiseIf(L, r.FinishBody())
 			return 0
 		},
 	})
 	return t
+}
+
+// initBody is ngx.req.init_body(buffer_size?): without a size, the
+// body's buffer is client_body_buffer_size.
+func initBody(L *glua.LState, r *host.Request) int {
+	checkArgCount(L, 0, 1, "0 or 1 argument")
+	size := -1
+	if L.GetTop() == 1 {
+		if size = checkInteger(L, 1); size < 0 {
+			L.RaiseError("bad size argument: %d", size)
+		}
+	}
+	raiseIf(L, r.InitBody(size))
+	return 0
+}
+
+// raiseIf raises err's message as a Lua error, if err is not nil.
+func raiseIf(L *glua.LState, err error) {
+	if err != nil {
+		L.RaiseError("%s", err.Error())
+	}
 }
 
 // checkArgCount raises OpenResty's "expecting <want> but seen n" unless

@@ -28,6 +28,7 @@ type VM struct {
 	scratch     []byte // ngx.print's buffer
 	headersMeta *glua.LTable
 	lowerNames  map[string]glua.LValue // see lowerName
+	clock       hookClock              // the time ngx.now and friends report (ngxtime.go)
 
 	ctx      context.Context
 	cancel   atomic.Pointer[context.CancelFunc]

@@ -32,6 +32,11 @@
 // call's time limit paused; a guest's sockets are handles closed when the
 // export call that connected them returns. Sockets use the request's
 // connection pool and defaults (host.Request.Sockets and SocketOptions).
+// Subrequests (capture.go) run through host.Request.Capture, blocking like
+// sockets, and their responses are handles valid for the export call;
+// exec records ngx.exec for the gateway. The regex functions (regex.go)
+// compile with the request's cache (host.Request.Regex). body.go has the
+// body file and built-body functions.
 // A timer (timer.go) keeps the dicts, pool and plugin config of the call
 // that armed it for its on_timer call; Limits bounds the module's pending
 // and running timers.

@@ -28,6 +28,19 @@ func FuzzHostCalls(f *testing.F) {
 	f.Add(funcIndex("sleep"), uint8(abi.PhaseContent), le32(1, 0))
 	f.Add(funcIndex("tcp_connect"), uint8(abi.PhaseAccess), le32(0x100, 6, 80, 0, 0))
 	f.Add(funcIndex("tcp_receive"), uint8(abi.PhaseRewrite), le32(0, 0xffffffff, 0x300, 16))
+	// Regex: pattern "x" and subject "x-test" at 0x100, template "test"
+	// at 0x102, the count at 0x300. Body, exec and subrequests: the path
+	// "/a" at 0x107, the args "b=c" at 0x10a, "POST" at 0x110, a body at
+	// 0x200.
+	f.Add(funcIndex("re_match"), uint8(abi.PhaseAccess), le32(0x100, 1, 0, 0, 0x100, 6, 0, 0x300, 64))
+	f.Add(funcIndex("re_gsub"), uint8(abi.PhaseLog), le32(0x100, 1, 0, 0, 0x100, 6, 0x102, 4, 0x300, 0x304, 64))
+	f.Add(funcIndex("re_group_names"), uint8(abi.PhaseTimer), le32(0x100, 6, 0, 0, 0x300, 64))
+	f.Add(funcIndex("req_append_body"), uint8(abi.PhaseContent), le32(0x200, 9))
+	f.Add(funcIndex("req_set_body_file"), uint8(abi.PhaseRewrite), le32(0x107, 2, 1))
+	f.Add(funcIndex("exec"), uint8(abi.PhaseRewrite), le32(0x107, 2, 0x10a, 3))
+	f.Add(funcIndex("capture_add"), uint8(abi.PhaseAccess), le32(0x110, 4, 0x107, 2, 0x10a, 3, 0x200, 9, 15))
+	f.Add(funcIndex("capture_multi"), uint8(abi.PhaseContent), []byte{})
+	f.Add(funcIndex("capture_body"), uint8(abi.PhaseContent), le32(0, 0x300, 64))
 	rt, _ := newTestRuntime(f, Options{})
 	m := load(f, rt, writeModule(f, guestModule()), Limits{})
 	in := borrow(f, m)

@@ -53,6 +53,13 @@ func hostImpls() map[string]impl {
 		"req_set_body_data": status(setBodyData),
 		"req_get_post_args": status(postArgs),
 
+		// Body files and bodies built in parts (body.go).
+		"req_get_body_file": status(bodyFile),
+		"req_set_body_file": status(setBodyFile),
+		"req_init_body":     status(initBody),
+		"req_append_body":   status(appendBody),
+		"req_finish_body":   status(finishBody),
+
 		// Response.
 		"resp_get_status": status(func(c call) (int32, error) { return int32(c.r.Status()), nil }),
 		"resp_set_status": status(func(c call) (int32, error) {
@@ -71,6 +78,7 @@ func hostImpls() map[string]impl {
 		"send_headers":      status(func(c call) (int32, error) { return 0, c.r.SendHeaders() }),
 		"headers_sent":      status(func(c call) (int32, error) { return boolean(c.r.HeadersSent()), nil }),
 		"redirect":          status(redirect),
+		"exec":              status(execURI),
 
 		// Variables and per-request storage.
 		"var_get": status(varGet),
@@ -131,6 +139,21 @@ func hostImpls() map[string]impl {
 		"udp_receive":        status(udpReceive),
 		"udp_settimeout":     status(udpSetTimeout),
 		"udp_close":          status(udpClose),
+
+		// Subrequests (capture.go).
+		"capture_add":       status(captureAdd),
+		"capture_set_var":   status(captureSetVar),
+		"capture_multi":     status(captureMulti),
+		"capture_status":    status(captureStatus),
+		"capture_headers":   status(captureHeaders),
+		"capture_body":      status(captureBody),
+		"capture_truncated": status(captureTruncated),
+
+		// Regular expressions (regex.go).
+		"re_match":       status(reMatch),
+		"re_group_names": status(reGroupNames),
+		"re_sub":         reSub(false),
+		"re_gsub":        reSub(true),
 
 		// Timers (timer.go).
 		"timer_at":            status(timerAt),

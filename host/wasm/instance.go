@@ -42,14 +42,16 @@ const maxSpare = 64 << 10
 
 // callState is what the host functions of one export call work with.
 type callState struct {
-	r       *host.Request
-	config  []byte
-	arg     *filterArg // body_filter's ngx.arg; nil in other phases
-	scratch []byte     // output and list encoding space
-	abort   error      // a filter hook failed under a host call: fail the call
-	socks   []*tcpConn // the sockets the call connected (socket.go)
-	udps    []*udpConn // the datagram sockets the call opened (udpsocket.go)
-	timer   *timerRun  // the timer of an on_timer call (timer.go)
+	r        *host.Request
+	config   []byte
+	arg      *filterArg          // body_filter's ngx.arg; nil in other phases
+	scratch  []byte              // output and list encoding space
+	abort    error               // a filter hook failed under a host call: fail the call
+	socks    []*tcpConn          // the sockets the call connected (socket.go)
+	udps     []*udpConn          // the datagram sockets the call opened (udpsocket.go)
+	timer    *timerRun           // the timer of an on_timer call (timer.go)
+	subs     []host.SubRequest   // the subrequests capture_add queued (capture.go)
+	captures []*host.SubResponse // the responses capture_multi got, by handle
 }
 
 // filterArg is ngx.arg in body_filter: the chunk and the eof flag.

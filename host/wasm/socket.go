@@ -105,16 +105,17 @@ func tcpConnect(c call) (int32, error) {
 
 // conn returns the socket of the handle in argument i.
 func (c *call) conn(i int) (*tcpConn, error) {
-	return handleOf(c, i, c.in.state.socks)
+	return handleOf(c, i, c.in.state.socks, "socket")
 }
 
-// handleOf returns the socket of socks the handle in argument i names.
-func handleOf[S any](c *call, i int, socks []*S) (*S, error) {
+// handleOf returns the element of the call's objects (sockets, responses)
+// the handle in argument i names; kind names them in the error.
+func handleOf[S any](c *call, i int, objs []*S, kind string) (*S, error) {
 	h := c.i32(i)
-	if h < 0 || int(h) >= len(socks) {
-		return nil, badArgument("bad socket handle %d", h)
+	if h < 0 || int(h) >= len(objs) {
+		return nil, badArgument("bad %s handle %d", kind, h)
 	}
-	return socks[h], nil
+	return objs[h], nil
 }
 
 // port returns the port in argument i, host.NoPort for abi.NoPort.

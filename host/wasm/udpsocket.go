@@ -19,7 +19,7 @@ type udpConn struct {
 
 // udp returns the datagram socket of the handle in argument i.
 func (c *call) udp(i int) (*udpConn, error) {
-	return handleOf(c, i, c.in.state.udps)
+	return handleOf(c, i, c.in.state.udps, "socket")
 }
 
 // udpSetPeerName is udp_setpeername(host, port): a new datagram socket

@@ -88,6 +88,7 @@ typedef struct {
 	const char *s;
 	int32_t s_len;
 	int32_t a, b;
+	const void *more; /* a getter's further arguments, when it has any */
 } query;
 
 typedef int32_t (*getter)(const query *q, char *buf, int32_t cap);
@@ -127,17 +128,20 @@ static int32_t get_var(const query *q, char *buf, int32_t cap) { return mg_abi_v
 static int32_t get_ctx(const query *q, char *buf, int32_t cap) { return mg_abi_ctx_get(q->s, q->s_len, buf, cap); }
 static int32_t get_chunk(const query *q, char *buf, int32_t cap) { (void)q; return mg_abi_arg_get_chunk(buf, cap); }
 static int32_t get_timer_arg(const query *q, char *buf, int32_t cap) { (void)q; return mg_abi_timer_arg(buf, cap); }
+static int32_t get_body_file(const query *q, char *buf, int32_t cap) { (void)q; return mg_abi_req_get_body_file(buf, cap); }
+static int32_t get_captured_headers(const query *q, char *buf, int32_t cap) { return mg_abi_capture_headers(q->a, buf, cap); }
+static int32_t get_captured_body(const query *q, char *buf, int32_t cap) { return mg_abi_capture_body(q->a, buf, cap); }
 
 /* fetch_str and fetch_ints run get with a string or integer arguments. */
 static char *fetch_str(getter get, const char *s, int32_t *len)
 {
-	query q = {s, mg_strlen(s), 0, 0};
+	query q = {s, mg_strlen(s), 0, 0, NULL};
 	return fetch(get, &q, len);
 }
 
 static char *fetch_ints(getter get, int32_t a, int32_t b, int32_t *len)
 {
-	query q = {NULL, 0, a, b};
+	query q = {NULL, 0, a, b, NULL};
 	return fetch(get, &q, len);
 }
 
@@ -156,6 +160,60 @@ char *mg_resp_headers(int32_t max, int32_t raw, int32_t *len) { return fetch_int
 char *mg_var(const char *name, int32_t *len) { return fetch_str(get_var, name, len); }
 char *mg_ctx(const char *key, int32_t *len) { return fetch_str(get_ctx, key, len); }
 char *mg_chunk(int32_t *len) { return fetch_ints(get_chunk, 0, 0, len); }
+char *mg_body_file(int32_t *len) { return fetch_ints(get_body_file, 0, 0, len); }
+char *mg_captured_headers(int32_t h, int32_t *len) { return fetch_ints(get_captured_headers, h, 0, len); }
+char *mg_captured_body(int32_t h, int32_t *len) { return fetch_ints(get_captured_body, h, 0, len); }
+
+/* ---- Regular expressions ---- */
+
+/* regex is the pattern, flags and, for a substitution, the template of a
+ * regex query, whose s is the subject. */
+typedef struct {
+	const char *pattern, *flags, *tmpl;
+	int32_t *count;
+	int32_t global;
+} regex;
+
+static int32_t get_group_names(const query *q, char *buf, int32_t cap)
+{
+	const regex *re = q->more;
+	return mg_abi_re_group_names(re->pattern, mg_strlen(re->pattern), re->flags, mg_strlen(re->flags), buf, cap);
+}
+
+static int32_t get_sub(const query *q, char *buf, int32_t cap)
+{
+	const regex *re = q->more;
+	int32_t (*sub)(const char *, int32_t, const char *, int32_t, const char *, int32_t, const char *, int32_t, int32_t *, char *, int32_t) =
+		re->global ? mg_abi_re_gsub : mg_abi_re_sub;
+	return sub(re->pattern, mg_strlen(re->pattern), re->flags, mg_strlen(re->flags), q->s, q->s_len,
+		re->tmpl, mg_strlen(re->tmpl), re->count, buf, cap);
+}
+
+char *mg_re_group_names(const char *pattern, const char *flags, int32_t *len)
+{
+	regex re = {pattern, flags, NULL, NULL, 0};
+	query q = {NULL, 0, 0, 0, &re};
+	return fetch(get_group_names, &q, len);
+}
+
+/* substitute runs re_sub or re_gsub into the scratch space. */
+static char *substitute(int32_t global, const char *pattern, const char *flags, const char *subject, int32_t subject_len, const char *tmpl, int32_t *count, int32_t *len)
+{
+	int32_t n = 0;
+	regex re = {pattern, flags, tmpl, count != NULL ? count : &n, global};
+	query q = {subject, subject_len, 0, 0, &re};
+	return fetch(get_sub, &q, len);
+}
+
+char *mg_re_sub(const char *pattern, const char *flags, const char *subject, int32_t subject_len, const char *tmpl, int32_t *count, int32_t *len)
+{
+	return substitute(0, pattern, flags, subject, subject_len, tmpl, count, len);
+}
+
+char *mg_re_gsub(const char *pattern, const char *flags, const char *subject, int32_t subject_len, const char *tmpl, int32_t *count, int32_t *len)
+{
+	return substitute(1, pattern, flags, subject, subject_len, tmpl, count, len);
+}
 
 /* ---- Receiving ---- */
 
@@ -314,7 +372,7 @@ static int32_t get_keys(const query *q, char *buf, int32_t cap) { return mg_abi_
  * first byte when first is not NULL. */
 static int32_t fetch_value(getter get, int32_t h, const char *key, int32_t skip, mg_value *v, int32_t *first)
 {
-	query q = {key, mg_strlen(key), h, 0};
+	query q = {key, mg_strlen(key), h, 0, NULL};
 	int32_t n;
 	char *r = fetch(get, &q, &n);
 	if (r == NULL)

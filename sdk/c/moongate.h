@@ -158,6 +158,11 @@ MG_IMPORT("req_discard_body") int32_t mg_abi_req_discard_body(void);
 MG_IMPORT("req_get_body_data") int32_t mg_abi_req_get_body_data(char *buf, int32_t cap);
 MG_IMPORT("req_set_body_data") int32_t mg_abi_req_set_body_data(const char *data, int32_t data_len);
 MG_IMPORT("req_get_post_args") int32_t mg_abi_req_get_post_args(int32_t max, char *buf, int32_t cap);
+MG_IMPORT("req_get_body_file") int32_t mg_abi_req_get_body_file(char *buf, int32_t cap);
+MG_IMPORT("req_set_body_file") int32_t mg_abi_req_set_body_file(const char *path, int32_t path_len, int32_t auto_clean);
+MG_IMPORT("req_init_body") int32_t mg_abi_req_init_body(int32_t buffer_size);
+MG_IMPORT("req_append_body") int32_t mg_abi_req_append_body(const char *data, int32_t data_len);
+MG_IMPORT("req_finish_body") int32_t mg_abi_req_finish_body(void);
 
 /* Response. */
 MG_IMPORT("resp_get_status") int32_t mg_abi_resp_get_status(void);
@@ -174,6 +179,7 @@ MG_IMPORT("eof") int32_t mg_abi_eof(void);
 MG_IMPORT("send_headers") int32_t mg_abi_send_headers(void);
 MG_IMPORT("headers_sent") int32_t mg_abi_headers_sent(void);
 MG_IMPORT("redirect") int32_t mg_abi_redirect(const char *uri, int32_t uri_len, int32_t status);
+MG_IMPORT("exec") int32_t mg_abi_exec(const char *uri, int32_t uri_len, const char *args, int32_t args_len);
 
 /* Variables and per-request storage. */
 MG_IMPORT("var_get") int32_t mg_abi_var_get(const char *name, int32_t name_len, char *buf, int32_t cap);
@@ -240,6 +246,27 @@ MG_IMPORT("udp_send") int32_t mg_abi_udp_send(int32_t h, const char *data, int32
 MG_IMPORT("udp_receive") int32_t mg_abi_udp_receive(int32_t h, int32_t size, char *buf, int32_t cap);
 MG_IMPORT("udp_settimeout") int32_t mg_abi_udp_settimeout(int32_t h, int32_t ms);
 MG_IMPORT("udp_close") int32_t mg_abi_udp_close(int32_t h);
+
+/* Subrequests: capture_add queues one (flags: MG_CAPTURE_*) and returns
+ * its index in the queue; capture_multi runs the queue and returns the
+ * handle of the first response, the others following; a handle is valid
+ * until the export call returns. */
+MG_IMPORT("capture_add") int32_t mg_abi_capture_add(const char *method, int32_t method_len, const char *uri, int32_t uri_len, const char *args, int32_t args_len, const char *body, int32_t body_len, int32_t flags);
+MG_IMPORT("capture_set_var") int32_t mg_abi_capture_set_var(int32_t i, const char *name, int32_t name_len, const char *value, int32_t value_len);
+MG_IMPORT("capture_multi") int32_t mg_abi_capture_multi(void);
+MG_IMPORT("capture_status") int32_t mg_abi_capture_status(int32_t h);
+MG_IMPORT("capture_headers") int32_t mg_abi_capture_headers(int32_t h, char *buf, int32_t cap);
+MG_IMPORT("capture_body") int32_t mg_abi_capture_body(int32_t h, char *buf, int32_t cap);
+MG_IMPORT("capture_truncated") int32_t mg_abi_capture_truncated(int32_t h);
+
+/* Regular expressions on the host's engine: re_match writes two int32_t
+ * offsets (start, end; -1 for a group without a match) per group, group
+ * 0 the whole match, and returns their size in bytes; re_sub and re_gsub
+ * write the result to buf and the count of replacements to *count. */
+MG_IMPORT("re_match") int32_t mg_abi_re_match(const char *pattern, int32_t pattern_len, const char *flags, int32_t flags_len, const char *subject, int32_t subject_len, int32_t start, char *buf, int32_t cap);
+MG_IMPORT("re_group_names") int32_t mg_abi_re_group_names(const char *pattern, int32_t pattern_len, const char *flags, int32_t flags_len, char *buf, int32_t cap);
+MG_IMPORT("re_sub") int32_t mg_abi_re_sub(const char *pattern, int32_t pattern_len, const char *flags, int32_t flags_len, const char *subject, int32_t subject_len, const char *tmpl, int32_t tmpl_len, int32_t *count, char *buf, int32_t cap);
+MG_IMPORT("re_gsub") int32_t mg_abi_re_gsub(const char *pattern, int32_t pattern_len, const char *flags, int32_t flags_len, const char *subject, int32_t subject_len, const char *tmpl, int32_t tmpl_len, int32_t *count, char *buf, int32_t cap);
 
 /* Timers: timer_at and timer_every return the timer's id; when it is due
  * the host calls the guest's on_timer export (see mg_timer_at). */
@@ -312,6 +339,26 @@ static inline int32_t mg_req_set_body_data(const char *data) { return mg_abi_req
  * as a list (ngx.req.get_post_args). */
 static inline int32_t mg_req_get_post_args(int32_t max, char *buf, int32_t cap) { return mg_abi_req_get_post_args(max, buf, cap); }
 
+/* mg_req_get_body_file writes the name of the file the request body was
+ * buffered to to buf; MG_ERR_NOT_FOUND when the body is in memory or not
+ * read (ngx.req.get_body_file). */
+static inline int32_t mg_req_get_body_file(char *buf, int32_t cap) { return mg_abi_req_get_body_file(buf, cap); }
+/* mg_req_set_body_file makes the file path the request body; with
+ * auto_clean the file is removed when the request ends
+ * (ngx.req.set_body_file). */
+static inline int32_t mg_req_set_body_file(const char *path, int32_t auto_clean) { return mg_abi_req_set_body_file(path, mg_strlen(path), auto_clean); }
+/* mg_req_init_body starts a new, empty request body, in memory up to
+ * buffer_size bytes (negative: the config's client_body_buffer_size; 0:
+ * none), in a temporary file past that (ngx.req.init_body). */
+static inline int32_t mg_req_init_body(int32_t buffer_size) { return mg_abi_req_init_body(buffer_size); }
+/* mg_req_append_body appends the NUL-terminated data to the body
+ * mg_req_init_body started (mg_abi_req_append_body takes any bytes)
+ * (ngx.req.append_body). */
+static inline int32_t mg_req_append_body(const char *data) { return mg_abi_req_append_body(data, mg_strlen(data)); }
+/* mg_req_finish_body makes the body mg_req_init_body started the request
+ * body (ngx.req.finish_body). */
+static inline int32_t mg_req_finish_body(void) { return mg_abi_req_finish_body(); }
+
 /* mg_resp_get_status returns the response status, 0 until set (ngx.status). */
 static inline int32_t mg_resp_get_status(void) { return mg_abi_resp_get_status(); }
 /* mg_resp_set_status sets the response status (ngx.status = status). */
@@ -343,6 +390,11 @@ static inline int32_t mg_headers_sent(void) { return mg_abi_headers_sent(); }
 /* mg_redirect sets Location to uri; the export then returns status, one of
  * 301, 302, 303, 307, 308 (ngx.redirect). */
 static inline int32_t mg_redirect(const char *uri, int32_t status) { return mg_abi_redirect(uri, mg_strlen(uri), status); }
+/* mg_exec redirects the request internally to uri with query string args
+ * (NULL or "": none); the export then returns MG_CONTINUE at once, as
+ * Lua's ngx.exec ends the hook, and the request is served by the route uri
+ * matches (ngx.exec). */
+static inline int32_t mg_exec(const char *uri, const char *args) { return mg_abi_exec(uri, mg_strlen(uri), args, mg_strlen(args)); }
 
 /* mg_var_get writes ngx.var[name] to buf. */
 static inline int32_t mg_var_get(const char *name, char *buf, int32_t cap) { return mg_abi_var_get(name, mg_strlen(name), buf, cap); }
@@ -487,6 +539,67 @@ static inline int32_t mg_timer_running_count(void) { return mg_abi_timer_running
  * run (ngx.timer.pending_count). */
 static inline int32_t mg_timer_pending_count(void) { return mg_abi_timer_pending_count(); }
 
+/* Flags of mg_capture_add, or-ed. */
+enum {
+	/* MG_CAPTURE_BODY: the subrequest's body is the body argument, empty
+	 * included; without it a POST or PUT subrequest gets the parent's
+	 * body (when read), the others none. */
+	MG_CAPTURE_BODY = 1,
+	/* MG_CAPTURE_COPY_ALL_VARS: copy_all_vars. */
+	MG_CAPTURE_COPY_ALL_VARS = 2,
+	/* MG_CAPTURE_SHARE_ALL_VARS: share_all_vars. */
+	MG_CAPTURE_SHARE_ALL_VARS = 4,
+	/* MG_CAPTURE_ALWAYS_FORWARD_BODY: always_forward_body, the parent's
+	 * body whatever the method. */
+	MG_CAPTURE_ALWAYS_FORWARD_BODY = 8
+};
+
+/* mg_capture_add queues a subrequest: method ("GET", ...; NULL or "" is
+ * GET), uri, query string args, and body when flags has MG_CAPTURE_BODY.
+ * It returns the subrequest's index in the queue (ngx.location.capture's
+ * options). */
+static inline int32_t mg_capture_add(const char *method, const char *uri, const char *args, const char *body, int32_t body_len, int32_t flags) { return mg_abi_capture_add(method, mg_strlen(method), uri, mg_strlen(uri), args, mg_strlen(args), body, body_len, flags); }
+/* mg_capture_set_var sets variable name of queued subrequest i (the vars
+ * option). */
+static inline int32_t mg_capture_set_var(int32_t i, const char *name, const char *value) { return mg_abi_capture_set_var(i, name, mg_strlen(name), value, mg_strlen(value)); }
+/* mg_capture_multi runs the queued subrequests at once and returns the
+ * handle of the first response; subrequest i's is that handle + i
+ * (ngx.location.capture_multi). */
+static inline int32_t mg_capture_multi(void) { return mg_abi_capture_multi(); }
+/* mg_capture runs one subrequest, without a body of its own, to uri with
+ * query string args and returns its response's handle
+ * (ngx.location.capture). */
+static inline int32_t mg_capture(const char *method, const char *uri, const char *args)
+{
+	int32_t rc = mg_capture_add(method, uri, args, NULL, 0, 0);
+	return rc < 0 ? rc : mg_capture_multi();
+}
+/* mg_capture_status returns the status of captured response h. */
+static inline int32_t mg_capture_status(int32_t h) { return mg_abi_capture_status(h); }
+/* mg_capture_headers writes the headers of response h to buf, as a list. */
+static inline int32_t mg_capture_headers(int32_t h, char *buf, int32_t cap) { return mg_abi_capture_headers(h, buf, cap); }
+/* mg_capture_body writes the body of response h to buf. */
+static inline int32_t mg_capture_body(int32_t h, char *buf, int32_t cap) { return mg_abi_capture_body(h, buf, cap); }
+/* mg_capture_truncated returns 1 when the body of response h was cut
+ * short, else 0. */
+static inline int32_t mg_capture_truncated(int32_t h) { return mg_abi_capture_truncated(h); }
+
+/* MG_NO_CAPTURE is the offset of a group that took no part in a match. */
+#define MG_NO_CAPTURE (-1)
+
+/* mg_re_match finds the first match of the NUL-terminated pattern, with
+ * OpenResty's option letters flags (NULL or "": none), in the subject_len
+ * bytes at subject, at or after byte start (ngx.re.match). It returns the
+ * number of groups plus one (group 0 is the whole match) and, when they fit
+ * in ncaps int32_t, writes each group's start and end offsets to caps (-1
+ * and -1 for a group without a match); MG_ERR_NOT_FOUND for no match,
+ * MG_ERR_BAD_ARGUMENT for a pattern the host's engine refuses. */
+static inline int32_t mg_re_match(const char *pattern, const char *flags, const char *subject, int32_t subject_len, int32_t start, int32_t *caps, int32_t ncaps)
+{
+	int32_t n = mg_abi_re_match(pattern, mg_strlen(pattern), flags, mg_strlen(flags), subject, subject_len, start, (char *)caps, ncaps * 4);
+	return n < 0 ? n : n / 8;
+}
+
 /* ---- Layer 3: scratch helpers (see the top of this file). ---- */
 
 /* mg_error_message returns the last error's message. */
@@ -529,6 +642,22 @@ char *mg_tcp_receiveany(int32_t h, int32_t max, int32_t *len);
 /* mg_tcp_received returns what the socket's last receive holds: the data
  * a failed receive read before its error. */
 char *mg_tcp_received(int32_t h, int32_t *len);
+/* mg_body_file returns the name of the request body's file. */
+char *mg_body_file(int32_t *len);
+/* mg_captured_headers returns the headers of captured response h as a
+ * list. */
+char *mg_captured_headers(int32_t h, int32_t *len);
+/* mg_captured_body returns the body of captured response h. */
+char *mg_captured_body(int32_t h, int32_t *len);
+/* mg_re_group_names returns the names of pattern's groups, from group 1,
+ * as a list of keys without values ("" for an unnamed group). */
+char *mg_re_group_names(const char *pattern, const char *flags, int32_t *len);
+/* mg_re_sub returns the subject_len bytes at subject with the first match
+ * of pattern replaced by tmpl ($0 the match, $1 or ${1} a group, $$ a
+ * dollar), and the count of replacements in *count (ngx.re.sub). */
+char *mg_re_sub(const char *pattern, const char *flags, const char *subject, int32_t subject_len, const char *tmpl, int32_t *count, int32_t *len);
+/* mg_re_gsub is mg_re_sub replacing every match (ngx.re.gsub). */
+char *mg_re_gsub(const char *pattern, const char *flags, const char *subject, int32_t subject_len, const char *tmpl, int32_t *count, int32_t *len);
 /* mg_timer_arg returns the running timer's arg, in on_timer;
  * MG_ERR_NOT_FOUND elsewhere. */
 char *mg_timer_arg(int32_t *len);

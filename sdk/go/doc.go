@@ -48,6 +48,12 @@
 // plugin's instances; the handler learns the timer's id, its argument and
 // whether it runs prematurely because the plugin is being closed.
 //
+// Match, MatchAll, Sub and GSub (ngx.re.*) run regular expressions on the
+// host's engine, which compiles each pattern once and caches it.
+// Request.Capture and CaptureMulti (ngx.location.capture) run subrequests
+// to the gateway's routes; Request.Exec (ngx.exec) redirects internally.
+// Encoding and hashing are left to Go's standard library.
+//
 // Results are read into one reusable buffer that grows as needed, so a call
 // allocates only the value it returns. Lists (headers, query and form
 // arguments) come back as Headers and Args, which keep the host's order,

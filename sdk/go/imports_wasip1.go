@@ -81,6 +81,21 @@ func hostReqSetBodyData(s unsafe.Pointer, sLen uint32) int32
 //go:wasmimport moongate req_get_post_args
 func hostReqGetPostArgs(max int32, buf unsafe.Pointer, bufCap uint32) int32
 
+//go:wasmimport moongate req_get_body_file
+func hostReqGetBodyFile(buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate req_set_body_file
+func hostReqSetBodyFile(path unsafe.Pointer, pathLen uint32, autoClean int32) int32
+
+//go:wasmimport moongate req_init_body
+func hostReqInitBody(bufferSize int32) int32
+
+//go:wasmimport moongate req_append_body
+func hostReqAppendBody(data unsafe.Pointer, dataLen uint32) int32
+
+//go:wasmimport moongate req_finish_body
+func hostReqFinishBody() int32
+
 //go:wasmimport moongate resp_get_status
 func hostRespGetStatus() int32
 
@@ -122,6 +137,9 @@ func hostHeadersSent() int32
 
 //go:wasmimport moongate redirect
 func hostRedirect(uri unsafe.Pointer, uriLen uint32, status int32) int32
+
+//go:wasmimport moongate exec
+func hostExec(uri unsafe.Pointer, uriLen uint32, args unsafe.Pointer, argsLen uint32) int32
 
 //go:wasmimport moongate var_get
 func hostVarGet(name unsafe.Pointer, nameLen uint32, buf unsafe.Pointer, bufCap uint32) int32
@@ -272,6 +290,39 @@ func hostUDPSetTimeout(h int32, ms int32) int32
 
 //go:wasmimport moongate udp_close
 func hostUDPClose(h int32) int32
+
+//go:wasmimport moongate capture_add
+func hostCaptureAdd(method unsafe.Pointer, methodLen uint32, uri unsafe.Pointer, uriLen uint32, args unsafe.Pointer, argsLen uint32, body unsafe.Pointer, bodyLen uint32, flags int32) int32
+
+//go:wasmimport moongate capture_set_var
+func hostCaptureSetVar(i int32, name unsafe.Pointer, nameLen uint32, value unsafe.Pointer, valueLen uint32) int32
+
+//go:wasmimport moongate capture_multi
+func hostCaptureMulti() int32
+
+//go:wasmimport moongate capture_status
+func hostCaptureStatus(h int32) int32
+
+//go:wasmimport moongate capture_headers
+func hostCaptureHeaders(h int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate capture_body
+func hostCaptureBody(h int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate capture_truncated
+func hostCaptureTruncated(h int32) int32
+
+//go:wasmimport moongate re_match
+func hostReMatch(pattern unsafe.Pointer, patternLen uint32, flags unsafe.Pointer, flagsLen uint32, subject unsafe.Pointer, subjectLen uint32, start int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate re_group_names
+func hostReGroupNames(pattern unsafe.Pointer, patternLen uint32, flags unsafe.Pointer, flagsLen uint32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate re_sub
+func hostReSub(pattern unsafe.Pointer, patternLen uint32, flags unsafe.Pointer, flagsLen uint32, subject unsafe.Pointer, subjectLen uint32, template unsafe.Pointer, templateLen uint32, count unsafe.Pointer, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate re_gsub
+func hostReGSub(pattern unsafe.Pointer, patternLen uint32, flags unsafe.Pointer, flagsLen uint32, subject unsafe.Pointer, subjectLen uint32, template unsafe.Pointer, templateLen uint32, count unsafe.Pointer, buf unsafe.Pointer, bufCap uint32) int32
 
 //go:wasmimport moongate timer_at
 func hostTimerAt(delay float64, arg unsafe.Pointer, argLen uint32) int32

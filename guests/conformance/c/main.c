@@ -20,7 +20,9 @@
  *                     "conformance: PASS ...".
  *
  * The config also names the ports of the servers access checks the
- * sockets against (check_sockets).
+ * sockets against (check_sockets) and a file for the body file checks
+ * ("body_file"). The subrequest and exec checks use routes of their own
+ * (see EXEC_URI); exec's lines go to the error log.
  *
  * The test passes when no FAIL line appears and every function of abi.Funcs
  * has a PASS line. The Go conformance guest follows the same protocol.
@@ -835,8 +837,178 @@ static void check_last_error(report *r)
 	expect_phase_error(r, "arg_set_eof", mg_arg_set_eof(1), "rewrite_by_lua*");
 }
 
+/* ---- Regular expressions, body files, subrequests and exec ---- */
+
+/* The routes of the subrequest and exec checks, which the test config
+ * declares beside /conformance: EXEC_URI runs this module's rewrite, which
+ * redirects to EXEC_TARGET; SUB_URI is an internal route whose Lua content
+ * echoes the subrequest; nothing serves NO_ROUTE. */
+#define EXEC_URI "/conformance_exec"
+#define EXEC_TARGET "/conformance_exec_target"
+#define SUB_URI "/conformance_sub"
+#define NO_ROUTE "/no_such_route"
+
+static void log_lines(const char *text, int32_t len);
+
+/* expect_scratch checks a scratch helper's result: got, of *len bytes,
+ * should be want. */
+static void expect_scratch(report *r, const char *fn, const char *got, int32_t len, const char *want)
+{
+	if (got == NULL)
+		check(r, fn, 0, "returned %d (%s)", (int)len, last_error());
+	else
+		check(r, fn, same(got, len, want), "got \"%.*s\", want \"%s\"", (int)(len > 200 ? 200 : len), got, want);
+}
+
+static void check_regex(report *r)
+{
+	static char subject[5001], want[7501];
+	int32_t caps[8], len, count = -1, n, i;
+	char *out;
+	char text[64];
+
+	caps[0] = 99;
+	n = mg_re_match("(\\d+)-(x)?", "", "id 42-", 6, 0, caps, 2);
+	check(r, "re_match", n == 3 && caps[0] == 99, "with room for one group: returned %d", (int)n);
+	n = mg_re_match("(\\d+)-(x)?", "", "id 42-", 6, 0, caps, 8);
+	check(r, "re_match", n == 3 && caps[0] == 3 && caps[1] == 6 && caps[2] == 3 && caps[3] == 5 &&
+		  caps[4] == MG_NO_CAPTURE && caps[5] == MG_NO_CAPTURE,
+	      "returned %d: %d %d %d %d %d %d", (int)n, (int)caps[0], (int)caps[1], (int)caps[2], (int)caps[3],
+	      (int)caps[4], (int)caps[5]);
+	n = mg_re_match("\\d", NULL, "a1b2", 4, 2, caps, 8);
+	check(r, "re_match", n == 1 && caps[0] == 3, "from 2: returned %d, at %d", (int)n, (int)caps[0]);
+	n = mg_re_match("B", "i", "abc", 3, 0, caps, 8);
+	check(r, "re_match", n == 1 && caps[0] == 1, "caseless: returned %d, at %d", (int)n, (int)caps[0]);
+	expect_error(r, "re_match", mg_re_match("z", "", "abc", 3, 0, caps, 8), MG_ERR_NOT_FOUND, NULL);
+	expect_error(r, "re_match", mg_re_match("a(", "", "abc", 3, 0, caps, 8), MG_ERR_BAD_ARGUMENT, NULL);
+	expect_error(r, "re_match", mg_re_match("a", "z", "abc", 3, 0, caps, 8), MG_ERR_BAD_ARGUMENT,
+		     "unknown flag \"z\" (flags \"z\")");
+
+	out = mg_re_group_names("(?<y>\\d+)-(\\d+)", "", &len);
+	if (check(r, "re_group_names", out != NULL, "returned %d (%s)", (int)len, last_error())) {
+		list_text(out, len, text, sizeof text);
+		check(r, "re_group_names", strcmp(text, "y&") == 0, "got \"%s\"", text);
+	}
+
+	out = mg_re_sub("o", "", "foo", 3, "0", &count, &len);
+	expect_scratch(r, "re_sub", out, len, "f0o");
+	check(r, "re_sub", count == 1, "count %d", (int)count);
+	out = mg_re_gsub("(o)", "", "foo", 3, "[$1]", &count, &len);
+	expect_scratch(r, "re_gsub", out, len, "f[o][o]");
+	check(r, "re_gsub", count == 2, "count %d", (int)count);
+	/* a result past the scratch space's first size: it grows */
+	for (i = 0; i < 2500; i++) {
+		memcpy(subject + 2 * i, "ab", 2);
+		memcpy(want + 3 * i, "xyb", 3);
+	}
+	out = mg_re_gsub("a", "", subject, 5000, "xy", &count, &len);
+	expect_scratch(r, "re_gsub", out, len, want);
+	check(r, "re_gsub", count == 2500, "count %d", (int)count);
+	out = mg_re_gsub("o", "", "foo", 3, "$x", NULL, &len);
+	check(r, "re_gsub", out == NULL, "a bad template gave \"%s\"", out ? out : "");
+	expect_error(r, "re_gsub", len, MG_ERR_BAD_ARGUMENT, "failed to compile the replacement template");
+}
+
+/* check_body_files checks the body file and built-body functions on the
+ * read body, leaving it as it was. */
+static void check_body_files(report *r)
+{
+	static char path[1024], none[1100], msg[1200];
+	int32_t n, len;
+	char *got;
+
+	got = mg_body_file(&len);
+	check(r, "req_get_body_file", got == NULL && len == MG_ERR_NOT_FOUND, "in memory: returned %d", (int)len);
+	expect_error(r, "req_get_body_file", mg_req_get_body_file(buf, sizeof buf), MG_ERR_NOT_FOUND, NULL);
+
+	expect_ok(r, "req_init_body", mg_req_init_body(-1));
+	expect_ok(r, "req_append_body", mg_req_append_body("built="));
+	expect_ok(r, "req_append_body", mg_abi_req_append_body("12", 1));
+	expect_ok(r, "req_finish_body", mg_req_finish_body());
+	expect_str(r, "req_finish_body", mg_req_get_body_data(buf, sizeof buf), buf, "built=1");
+	expect_error(r, "req_append_body", mg_req_append_body("x"), MG_ERR_FAILED, "request_body not initialized");
+
+	n = read_config();
+	n = n < 0 ? n : mg_json_string(buf, n, "body_file", path, sizeof path - 1);
+	if (!check(r, "req_set_body_file", n > 0 && n < (int32_t)sizeof path, "no body_file in the config (%d)", (int)n))
+		return;
+	path[n] = '\0';
+	snprintf(none, sizeof none, "%s.none", path);
+	snprintf(msg, sizeof msg, "stat() \"%s\" failed", none);
+	expect_error(r, "req_set_body_file", mg_req_set_body_file(none, 0), MG_ERR_FAILED, msg);
+	expect_ok(r, "req_set_body_file", mg_req_set_body_file(path, 1));
+	got = mg_body_file(&len);
+	expect_scratch(r, "req_get_body_file", got, len, path);
+	expect_str(r, "req_get_body_file", mg_req_get_body_file(buf, sizeof buf), buf, path);
+	expect_ok(r, "req_set_body_data", mg_req_set_body_data(BODY));
+}
+
+/* expect_capture checks captured response h: its status, its body and
+ * whether it was truncated. */
+static void expect_capture(report *r, int32_t h, int32_t status, const char *body, int truncated)
+{
+	int32_t len;
+	char *got;
+	expect_status(r, "capture_status", mg_capture_status(h), status);
+	expect_status(r, "capture_truncated", mg_capture_truncated(h), truncated);
+	if (body == NULL)
+		return;
+	got = mg_captured_body(h, &len);
+	expect_scratch(r, "capture_body", got, len, body);
+	expect_str(r, "capture_body", mg_capture_body(h, buf, sizeof buf), buf, body);
+}
+
+static void check_captures(report *r)
+{
+	static const char body[] = "sub-body";
+	int32_t h, len;
+	char *headers;
+	mg_pair p;
+
+	expect_error(r, "capture_multi", mg_capture_multi(), MG_ERR_BAD_ARGUMENT, "no subrequest queued");
+	expect_error(r, "capture_add", mg_capture_add("GET", "", "", NULL, 0, 0), MG_ERR_BAD_ARGUMENT, "empty subrequest uri");
+	expect_error(r, "capture_add", mg_capture_add("GET", SUB_URI, "", NULL, 0, 64), MG_ERR_BAD_ARGUMENT, NULL);
+	expect_error(r, "capture_set_var", mg_capture_set_var(5, "conformance_who", "c"), MG_ERR_BAD_ARGUMENT, NULL);
+
+	expect_status(r, "capture_add", mg_capture_add("POST", SUB_URI, "q=1", body, sizeof body - 1, MG_CAPTURE_BODY), 0);
+	expect_ok(r, "capture_set_var", mg_capture_set_var(0, "conformance_who", "c"));
+	expect_status(r, "capture_add", mg_capture_add(NULL, SUB_URI, "q=2", NULL, 0, 0), 1);
+	expect_status(r, "capture_add", mg_capture_add("GET", NO_ROUTE, NULL, NULL, 0, 0), 2);
+	h = mg_capture_multi();
+	if (!expect_ok(r, "capture_multi", h))
+		return;
+	expect_capture(r, h, 200, "POST q=1 sub-body c true\n", 0);
+	expect_capture(r, h + 1, 200, "GET q=2 - - true\n", 0);
+	expect_capture(r, h + 2, 404, NULL, 1);
+	headers = mg_captured_headers(h, &len);
+	check(r, "capture_headers", headers != NULL && mg_list_get(headers, len, "X-Sub", &p) == 1 && mg_equal(p.value, p.value_len, "yes"),
+	      "no X-Sub: yes (%d)", (int)len);
+	expect_ok(r, "capture_headers", mg_capture_headers(h, buf, sizeof buf));
+	expect_error(r, "capture_status", mg_capture_status(h + 3), MG_ERR_BAD_ARGUMENT, NULL);
+
+	h = mg_capture("GET", SUB_URI, "q=3");
+	expect_status(r, "capture_multi", h, 3);
+	expect_capture(r, h, 200, "GET q=3 - - true\n", 0);
+}
+
+/* exec_check is the rewrite of EXEC_URI: it checks exec, logs its lines,
+ * and redirects to EXEC_TARGET. */
+static int32_t exec_check(void)
+{
+	static report ex;
+	ex.len = 0;
+	expect_error(&ex, "exec", mg_exec("", NULL), MG_ERR_BAD_ARGUMENT, "The uri argument is empty");
+	expect_ok(&ex, "exec", mg_exec(EXEC_TARGET, "x=1"));
+	log_lines(ex.buf, ex.len);
+	return MG_CONTINUE;
+}
+
 MG_EXPORT("on_rewrite") int32_t on_rewrite(void)
 {
+	int32_t n;
+	char *uri = mg_uri(&n);
+	if (uri != NULL && same(uri, n, EXEC_URI))
+		return exec_check();
 	rw.len = 0;
 	check_phase(&rw, MG_PHASE_REWRITE);
 	check_config(&rw);
@@ -846,7 +1018,9 @@ MG_EXPORT("on_rewrite") int32_t on_rewrite(void)
 	expect_status(&rw, "req_is_internal", mg_req_is_internal(), 0);
 	check_request_writes(&rw);
 	check_body(&rw);
+	check_body_files(&rw);
 	check_vars(&rw);
+	check_regex(&rw);
 	check_ctx(&rw);
 	check_log(&rw);
 	check_last_error(&rw);
@@ -1075,6 +1249,7 @@ MG_EXPORT("on_content") int32_t on_content(void)
 	expect_error(&ct, "say", mg_abi_say(out_of_bounds(), 16), MG_ERR_BAD_ARGUMENT, NULL);
 	check_workers(&ct);
 	check_timers(&ct);
+	check_captures(&ct);
 
 	/* header_filter runs here */
 	expect_ok(&ct, "send_headers", mg_send_headers());

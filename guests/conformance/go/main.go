@@ -23,7 +23,9 @@
 //
 // with config {"greeting": "hi", "n": 3} on every hook, and the shared dict
 // "conformance" of 64 KiB. The config also names the ports of the servers
-// access checks the sockets against (socket.go).
+// access checks the sockets against (socket.go) and a file for the body
+// file checks ("body_file"). The subrequest and exec checks (internal.go)
+// use routes of their own: exec's lines go to the error log.
 package main
 
 import (

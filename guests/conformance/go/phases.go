@@ -15,6 +15,9 @@ import (
 
 // rewrite checks the request API, which rewrite allows almost all of.
 func rewrite(r *moongate.Request) moongate.Action {
+	if uri, _ := r.URI(); uri == execURI {
+		return execCheck(r)
+	}
 	var c checks
 	c.common(abi.PhaseRewrite)
 
@@ -30,7 +33,9 @@ func rewrite(r *moongate.Request) moongate.Action {
 	checkHeaders(&c, r)
 	checkRequestInfo(&c, r)
 	checkBody(&c, r)
+	checkBodyFiles(&c, r)
 	checkVars(&c, r)
+	checkRegex(&c)
 
 	status, err := r.Status()
 	c.equal("resp_get_status", status, 0, err)
@@ -263,6 +268,7 @@ func content(r *moongate.Request) moongate.Action {
 	c.equal("headers_sent", sent, false, err)
 	c.ok("log", moongate.Log(moongate.INFO, "conformance guest: log from content"))
 	checkTimers(&c)
+	checkCaptures(&c, r)
 	c.ok("send_headers", r.SendHeaders())
 	sent, err = r.HeadersSent()
 	c.equal("headers_sent", sent, true, err)

@@ -1,6 +1,7 @@
 /*
  * The C SDK's native unit test: the list decoder, mg_json_string, mg_equal,
- * the shared dict value encoding, the scratch helpers and the socket
+ * the shared dict value encoding, the scratch helpers (regex substitutions
+ * included) and the socket
  * receive helpers, the last two against fake host functions. run.sh
  * builds it with a 64-byte scratch space.
  */
@@ -57,6 +58,36 @@ int32_t mg_abi_var_get(const char *name, int32_t name_len, char *buf, int32_t ca
 int32_t mg_abi_ctx_get(const char *key, int32_t key_len, char *buf, int32_t cap) { (void)key; (void)key_len; return fake(buf, cap); }
 int32_t mg_abi_arg_get_chunk(char *buf, int32_t cap) { return fake(buf, cap); }
 int32_t mg_abi_timer_arg(char *buf, int32_t cap) { return fake(buf, cap); }
+int32_t mg_abi_req_get_body_file(char *buf, int32_t cap) { return fake(buf, cap); }
+int32_t mg_abi_capture_headers(int32_t h, char *buf, int32_t cap) { (void)h; return fake(buf, cap); }
+int32_t mg_abi_capture_body(int32_t h, char *buf, int32_t cap) { (void)h; return fake(buf, cap); }
+int32_t mg_abi_re_group_names(const char *pattern, int32_t pattern_len, const char *flags, int32_t flags_len, char *buf, int32_t cap)
+{
+	(void)pattern; (void)pattern_len; (void)flags; (void)flags_len;
+	return fake(buf, cap);
+}
+
+/* The substitution fakes write fake_count, then act as fake. */
+static int32_t fake_count = 2;
+
+static int32_t fake_sub(const char *subject, int32_t subject_len, const char *tmpl, int32_t *count, char *buf, int32_t cap)
+{
+	(void)subject; (void)subject_len; (void)tmpl;
+	*count = fake_count;
+	return fake(buf, cap);
+}
+
+int32_t mg_abi_re_sub(const char *pattern, int32_t pattern_len, const char *flags, int32_t flags_len, const char *subject, int32_t subject_len, const char *tmpl, int32_t tmpl_len, int32_t *count, char *buf, int32_t cap)
+{
+	(void)pattern; (void)pattern_len; (void)flags; (void)flags_len; (void)tmpl_len;
+	return fake_sub(subject, subject_len, tmpl, count, buf, cap);
+}
+
+int32_t mg_abi_re_gsub(const char *pattern, int32_t pattern_len, const char *flags, int32_t flags_len, const char *subject, int32_t subject_len, const char *tmpl, int32_t tmpl_len, int32_t *count, char *buf, int32_t cap)
+{
+	(void)pattern; (void)pattern_len; (void)flags; (void)flags_len; (void)tmpl_len;
+	return fake_sub(subject, subject_len, tmpl, count, buf, cap);
+}
 
 /* The shared dict fakes: the readers return the fake_data_len bytes of
  * fake_data (values hold NULs), the writers keep what they were given in
@@ -137,6 +168,18 @@ static char *h_var(int32_t *len) { return mg_var("uri", len); }
 static char *h_ctx(int32_t *len) { return mg_ctx("k", len); }
 static char *h_chunk(int32_t *len) { return mg_chunk(len); }
 static char *h_timer_arg(int32_t *len) { return mg_timer_arg(len); }
+static char *h_body_file(int32_t *len) { return mg_body_file(len); }
+static char *h_captured_headers(int32_t *len) { return mg_captured_headers(0, len); }
+static char *h_captured_body(int32_t *len) { return mg_captured_body(1, len); }
+static char *h_re_group_names(int32_t *len) { return mg_re_group_names("(a)", "", len); }
+static char *h_re_sub(int32_t *len) { return mg_re_sub("a", "i", "abc", 3, "x", NULL, len); }
+static char *h_re_gsub(int32_t *len)
+{
+	int32_t count = -1;
+	char *out = mg_re_gsub("a", NULL, "aaa", 3, "x", &count, len);
+	EXPECT(out == NULL || count == fake_count, "mg_re_gsub: count %d, want %d", (int)count, (int)fake_count);
+	return out;
+}
 
 static void test_scratch(void)
 {
@@ -151,6 +194,9 @@ static void test_scratch(void)
 		{"mg_body", h_body}, {"mg_resp_header", h_resp_header},
 		{"mg_resp_headers", h_resp_headers}, {"mg_var", h_var},
 		{"mg_ctx", h_ctx}, {"mg_chunk", h_chunk}, {"mg_timer_arg", h_timer_arg},
+		{"mg_body_file", h_body_file}, {"mg_captured_headers", h_captured_headers},
+		{"mg_captured_body", h_captured_body}, {"mg_re_group_names", h_re_group_names},
+		{"mg_re_sub", h_re_sub}, {"mg_re_gsub", h_re_gsub},
 	};
 	/* 63 bytes fill the 64-byte scratch space with its NUL; 64 do not,
 	 * and natively it cannot grow. */
