@@ -22,7 +22,10 @@ function M.access(conf)
 end
 
 function M.header_filter(conf)
-  ngx.header["X-User"] = ngx.var.api_user
+  local user = ngx.var.api_user
+  if user ~= "" then
+    ngx.header["X-User"] = user
+  end
 end
 
 return M
