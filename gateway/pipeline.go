@@ -67,7 +67,7 @@ func (g *Gateway) handle(ctx *fasthttp.RequestCtx) {
 	x.r.Dicts = s.dicts
 	x.r.Regex = s.regex
 	x.r.Sockets, x.r.SocketOptions = s.sockets, &s.socket
-	x.r.Subrequests = x.capture
+	x.r.Subrequests = x
 	x.sess = s.lua.Begin(x.r)
 	if !x.readBody() {
 		x.finish()

@@ -16,11 +16,11 @@ import (
 // in nginx), with its response captured instead of sent. Their Lua runs
 // on the parent's VM, which the parent releases while it waits.
 
-// capture is the parent request's host.Request.Subrequests: it runs subs
-// at once, each on its own goroutine, and returns their responses in
-// order. The subrequests are prepared on the caller's goroutine, where
+// RunSubrequests makes x the parent request's host.Request.Subrequests:
+// it runs subs at once, each on its own goroutine, and returns their
+// responses in order. The subrequests are prepared on the caller's goroutine, where
 // the parent's request may be read.
-func (x *exchange) capture(parent *host.Request, subs []host.SubRequest) ([]host.SubResponse, error) {
+func (x *exchange) RunSubrequests(parent *host.Request, subs []host.SubRequest) ([]host.SubResponse, error) {
 	xs := make([]*exchange, len(subs))
 	for i := range subs {
 		xs[i] = x.subExchange(parent, &subs[i])
@@ -51,7 +51,7 @@ func (x *exchange) subExchange(parent *host.Request, sub *host.SubRequest) *exch
 	sx.s = x.s
 	sx.r = host.NewRequest(ctx, path, x.s.vars, x.s.log)
 	sx.r.InitSubrequest(parent, sub)
-	sx.r.Subrequests = sx.capture
+	sx.r.Subrequests = sx
 	sx.sess = x.sess.Sub(sx.r, sub.Ctx)
 	return sx
 }

@@ -90,9 +90,9 @@ type Request struct {
 	// Upstream records the proxy exchange for $upstream_* variables.
 	Upstream UpstreamInfo
 
-	// Subrequests runs the subrequests of Capture, concurrently, and
-	// returns their responses in order; the gateway installs it.
-	Subrequests func(parent *Request, subs []SubRequest) ([]SubResponse, error)
+	// Subrequests runs the subrequests of Capture; the gateway installs
+	// it.
+	Subrequests SubrequestRunner
 	sub         subState // ngx.exec and subrequest state (subrequest.go)
 }
 

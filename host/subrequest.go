@@ -145,7 +145,22 @@ func (r *Request) Capture(subs []SubRequest) ([]SubResponse, error) {
 	if err := r.CheckCapture(subs); err != nil {
 		return nil, err
 	}
-	return r.Subrequests(r, subs)
+	return r.Subrequests.RunSubrequests(r, subs)
+}
+
+// SubrequestRunner runs the subrequests of Capture.
+type SubrequestRunner interface {
+	// RunSubrequests runs subs, subrequests of parent, concurrently, and
+	// returns their responses in the order of subs.
+	RunSubrequests(parent *Request, subs []SubRequest) ([]SubResponse, error)
+}
+
+// SubrequestFunc is a function as a SubrequestRunner.
+type SubrequestFunc func(parent *Request, subs []SubRequest) ([]SubResponse, error)
+
+// RunSubrequests calls f.
+func (f SubrequestFunc) RunSubrequests(parent *Request, subs []SubRequest) ([]SubResponse, error) {
+	return f(parent, subs)
 }
 
 // CheckCapture returns the error Capture fails with before it runs any

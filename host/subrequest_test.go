@@ -117,7 +117,7 @@ func TestCheckCapture(t *testing.T) {
 			r := subTestRequest(tt.phase)
 			r.sub.depth = tt.depth
 			if !tt.noRun {
-				r.Subrequests = runner
+				r.Subrequests = SubrequestFunc(runner)
 			}
 			err := r.CheckCapture([]SubRequest{{URI: "/s"}, {URI: "/s", Vars: tt.vars}})
 			switch {

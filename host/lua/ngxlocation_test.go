@@ -68,7 +68,7 @@ func TestCapture(t *testing.T) {
 	}
 	ctx := new(fasthttp.RequestCtx)
 	r := host.NewRequest(ctx, "/p", host.Vars{"v": ""}, log)
-	r.Subrequests = runner
+	r.Subrequests = host.SubrequestFunc(runner)
 	r.SetPhase(abi.PhaseContent)
 	sess = e.Begin(r)
 	defer sess.End()

@@ -88,7 +88,7 @@ func TestCaptureFunctions(t *testing.T) {
 		{name: "capture_truncated cut", setup: run(add("/cut", 0)), fn: "capture_truncated", args: []any{int32(0)}, want: 1},
 		{name: "capture_body none", fn: "capture_body", args: []any{int32(0), buf(64)}, want: -3},
 	}
-	runHostCases(t, in, tests, func(r *host.Request) { r.Subrequests = runner })
+	runHostCases(t, in, tests, func(r *host.Request) { r.Subrequests = host.SubrequestFunc(runner) })
 }
 
 func TestExec(t *testing.T) {
