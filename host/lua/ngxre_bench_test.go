@@ -12,7 +12,7 @@ import (
 // BenchmarkNgxRe measures ngx.re calls from Lua, binding included: match
 // with the compiled-pattern cache and without (lua.regex_cache_max_entries:
 // 0), on RE2 and on the backtracking fallback (a look-ahead forces it), and
-// gsub over a 4 KiB string. Each op is one call; the loop runs in Lua.
+// gsub over a 4 KiB string; res_table reuses one captures table. Each op is one call; the loop runs in Lua.
 func BenchmarkNgxRe(b *testing.B) {
 	cached := regex.NewCache(regex.Options{CacheSize: 1024})
 	tests := []struct {
@@ -24,6 +24,7 @@ func BenchmarkNgxRe(b *testing.B) {
 		{"match/uncached", nil, `ngx.re.match("/api/v1/users/12345/orders", "^/api/v(\\d+)/users/(?<id>\\d+)", "jo")`},
 		{"match/re2", cached, `ngx.re.match("/api/v1/users/12345/orders", "users/(\\d+)", "jo")`},
 		{"match/backtracking", cached, `ngx.re.match("/api/v1/users/12345/orders", "users/(\\d+)(?=/)", "jo")`},
+		{"match/res_table", cached, `ngx.re.match("/api/v1/users/12345/orders", "users/(\\d+)", "jo", nil, res)`},
 		{"gsub-4KiB", cached, `ngx.re.gsub(text, "(\\w+)", "<$1>", "jo")`},
 	}
 	for _, tt := range tests {
@@ -33,7 +34,7 @@ func BenchmarkNgxRe(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer e.Close()
-			chunk, err := Compile("=bench", `text = string.rep("lorem ipsum dolor sit amet, ", 147):sub(1, 4096)
+			chunk, err := Compile("=bench", `text = string.rep("lorem ipsum dolor sit amet, ", 147):sub(1, 4096) res = {}
 for _ = 1, N do `+tt.call+` end`)
 			if err != nil {
 				b.Fatal(err)
