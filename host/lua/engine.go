@@ -38,7 +38,7 @@ type Options struct {
 	// Prefix is ngx.config.prefix(): the config file's directory.
 	Prefix string
 	// MaxPendingTimers and MaxRunningTimers bound ngx.timer timers; 0
-	// means DefaultMaxPendingTimers and DefaultMaxRunningTimers.
+	// means host.DefaultMaxPendingTimers and host.DefaultMaxRunningTimers.
 	MaxPendingTimers, MaxRunningTimers int
 	// Dicts are the shared dictionaries, by name: ngx.shared.NAME. They
 	// outlive the engine; every VM sees the same ones.
@@ -68,7 +68,7 @@ type Engine struct {
 	vms         []*VM
 	next        atomic.Uint32
 	exiting     atomic.Bool
-	timers      timers
+	timers      host.TimerSet
 	clock       atomic.Int64 // unix nanoseconds, advanced by the watchdog each tick
 	stop        chan struct{}
 	done        sync.WaitGroup
@@ -89,6 +89,7 @@ func NewEngine(opts Options, chunks []*Chunk, init, initWorker *Chunk) (*Engine,
 		opts.VMs = 2 * runtime.GOMAXPROCS(0)
 	}
 	e := &Engine{opts: opts, chunks: chunks, stop: make(chan struct{})}
+	e.timers.MaxPending, e.timers.MaxRunning, e.timers.Log = opts.MaxPendingTimers, opts.MaxRunningTimers, opts.Log
 	for _, c := range chunks {
 		e.hookNames = append(e.hookNames, c.Name)
 	}
@@ -133,7 +134,7 @@ func (vm *VM) start(init, initWorker *Chunk) error {
 // (up to a bound) the VMs are closed. Requests must have ended.
 func (e *Engine) Close() {
 	e.exiting.Store(true)
-	ended := e.closeTimers()
+	ended := e.timers.Close(timerDrain)
 	close(e.stop)
 	e.done.Wait()
 	if ended { // else a callback may still run Lua: leave the VMs to it

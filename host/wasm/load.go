@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/moongate/moongate/abi"
+	"github.com/moongate/moongate/host"
 	"github.com/moongate/moongate/shdict"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -39,11 +40,11 @@ type Limits struct {
 	PoolWait time.Duration
 	// MaxPendingTimers is the most timers (timer_at, timer_every) the
 	// module may have waiting, as lua.max_pending_timers; default
-	// DefaultMaxPendingTimers.
+	// host.DefaultMaxPendingTimers.
 	MaxPendingTimers int
 	// MaxRunningTimers is the most on_timer calls the module may run at
 	// once, as lua.max_running_timers: a timer due past it is dropped with
-	// an alert in the log; default DefaultMaxRunningTimers.
+	// an alert in the log; default host.DefaultMaxRunningTimers.
 	MaxRunningTimers int
 }
 
@@ -84,10 +85,10 @@ func (l Limits) withDefaults() (Limits, error) {
 		l.PoolWait = defaultPoolWait
 	}
 	if l.MaxPendingTimers == 0 {
-		l.MaxPendingTimers = DefaultMaxPendingTimers
+		l.MaxPendingTimers = host.DefaultMaxPendingTimers
 	}
 	if l.MaxRunningTimers == 0 {
-		l.MaxRunningTimers = DefaultMaxRunningTimers
+		l.MaxRunningTimers = host.DefaultMaxRunningTimers
 	}
 	return l, nil
 }

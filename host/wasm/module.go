@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/moongate/moongate/abi"
@@ -62,8 +63,9 @@ type Module struct {
 	// request's come with it).
 	dicts []*shdict.Dict
 	// onTimer: the guest exports on_timer, so it may arm timers.
-	onTimer bool
-	timers  timers // timer.go
+	onTimer  bool
+	timers   host.TimerSet // timer.go
+	timerIDs atomic.Int32  // the last timer id given
 
 	ids  chan int       // the ids of instances that may be created
 	idle chan *instance // instances ready for a call
@@ -85,6 +87,7 @@ func newModule(rt *Runtime, path string, lim Limits, eng *engine, key codeKey, c
 	for id := range lim.Pool {
 		m.ids <- id
 	}
+	m.timers = host.TimerSet{MaxPending: lim.MaxPendingTimers, MaxRunning: lim.MaxRunningTimers, Log: rt.log, Name: path}
 	return m
 }
 
@@ -279,7 +282,7 @@ func (m *Module) Close() {
 	if closed {
 		return
 	}
-	m.closeTimers()
+	m.timers.Close(timerDrain)
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
