@@ -192,6 +192,20 @@ func shdictGet(c call, stale bool) (int32, error) {
 	return valueResult(c, 3, nil, v, flags)
 }
 
+// dictKeyValue reads the dict and key (arguments 0 to 2) and the encoded
+// value (arguments 3 and 4) of c.
+func dictKeyValue(c call) (d *shdict.Dict, key string, v shdict.Value, flags uint32, err error) {
+	if d, key, err = dictKey(c); err != nil {
+		return nil, "", v, 0, err
+	}
+	b, err := c.bytes(3)
+	if err != nil {
+		return nil, "", v, 0, err
+	}
+	v, flags, err = decodeValue(b)
+	return d, key, v, flags, err
+}
+
 // storeFunc is one of the dict's set-like methods.
 type storeFunc func(d *shdict.Dict, key string, v shdict.Value, ttl time.Duration, flags uint32) (bool, error)
 
@@ -199,15 +213,7 @@ type storeFunc func(d *shdict.Dict, key string, v shdict.Value, ttl time.Duratio
 // 0.
 func shdictStore(store storeFunc) impl {
 	return status(func(c call) (int32, error) {
-		d, key, err := dictKey(c)
-		if err != nil {
-			return 0, err
-		}
-		b, err := c.bytes(3)
-		if err != nil {
-			return 0, err
-		}
-		v, flags, err := decodeValue(b)
+		d, key, v, flags, err := dictKeyValue(c)
 		if err != nil {
 			return 0, err
 		}
@@ -269,15 +275,7 @@ type pushFunc func(d *shdict.Dict, key string, v shdict.Value) (int, error)
 // length.
 func shdictPush(push pushFunc) impl {
 	return status(func(c call) (int32, error) {
-		d, key, err := dictKey(c)
-		if err != nil {
-			return 0, err
-		}
-		b, err := c.bytes(3)
-		if err != nil {
-			return 0, err
-		}
-		v, _, err := decodeValue(b)
+		d, key, v, _, err := dictKeyValue(c)
 		if err != nil {
 			return 0, err
 		}

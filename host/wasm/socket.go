@@ -186,12 +186,19 @@ func receive(c call, bufArg int, start func(s *host.TCPSocket) (func() ([]byte, 
 		s.held = data
 		return 0, err
 	}
+	return deliver(c, bufArg, data, &s.held)
+}
+
+// deliver writes data to the guest's buffer at arguments bufArg and
+// bufArg+1 and returns its length; when the buffer cannot hold it, data
+// is kept in *held for the buffer protocol's second call.
+func deliver(c call, bufArg int, data []byte, held *[]byte) (int32, error) {
 	dst, err := c.buffer(bufArg, len(data))
 	if err != nil {
 		return 0, err
 	}
 	if dst == nil && len(data) > 0 {
-		s.held = data
+		*held = data
 	}
 	copy(dst, data)
 	return int32(len(data)), nil

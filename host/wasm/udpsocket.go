@@ -83,15 +83,7 @@ func udpReceive(c call) (int32, error) {
 			return 0, err
 		}
 	}
-	dst, err := c.buffer(2, len(data))
-	if err != nil {
-		return 0, err
-	}
-	if dst == nil && len(data) > 0 {
-		u.held = data
-	}
-	copy(dst, data)
-	return int32(len(data)), nil
+	return deliver(c, 2, data, &u.held)
 }
 
 // udpSetTimeout is udp_settimeout(h, ms): the receive timeout; 0 goes back
