@@ -1,8 +1,8 @@
 package host
 
 import (
-	"errors"
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"sync"
