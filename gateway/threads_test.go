@@ -28,6 +28,15 @@ routes:
         local fast = ngx.thread.spawn(function() ngx.sleep(0.05) return 'fast' end)
         ngx.say(ngx.thread.wait(slow, fast))
         ngx.say(ngx.thread.wait(slow))
+  - location: = /padded
+    content:
+      lua: |
+        local t = ngx.thread.spawn(function() ngx.sleep(0.01) return 'one' end)
+        local ok, a, b, c = ngx.thread.wait(t)
+        ngx.say(tostring(ok), ' ', a, ' ', tostring(b), ' ', tostring(c))
+        local u = ngx.thread.spawn(function() ngx.sleep(0.01) return 1, 2, 3 end)
+        local only = ngx.thread.wait(u)
+        ngx.say(tostring(only), ' ', select('#', ngx.thread.wait(ngx.thread.spawn(function() ngx.sleep(0.01) return 1, 2 end))))
   - location: = /error
     content: {lua: "local t = ngx.thread.spawn(function() error('oops', 0) end) ngx.say(ngx.thread.wait(t))"}
   - location: = /kill
@@ -56,6 +65,7 @@ routes:
 		{"/results", 200, "true42x\n", ""},
 		{"/concurrent", 200, "spawned,b,a\n", ""},
 		{"/first", 200, "truefast\ntrueslow\n", ""},
+		{"/padded", 200, "true one nil nil\ntrue 3\n", ""},
 		{"/error", 200, "falseoops\n", ""},
 		{"/kill", 200, "1\nnilalready waited or killed\nnilalready waited or killed\n", ""},
 		{"/outlive", 200, "entry done\nlate\n", ""},

@@ -39,7 +39,14 @@ type lthread struct {
 	ok      bool
 	results []glua.LValue // its return values, or its error
 	reaped  bool          // returned by ngx.thread.wait or killed
-	waiters []*glua.LState
+	waiters []waiter
+}
+
+// waiter is a coroutine in ngx.thread.wait, with the number of results its
+// call site takes (see fitResults).
+type waiter struct {
+	co   *glua.LState
+	nret int
 }
 
 // threadWaitSignal is yielded by ngx.thread.wait while none of the threads
@@ -203,9 +210,9 @@ func (s *Session) threadEnded(co *glua.LState, st glua.ResumeState, rerr error, 
 		w := t.waiters[0]
 		t.reaped = true
 		for _, other := range s.sched.threads { // w waits no more
-			other.waiters = slices.DeleteFunc(other.waiters, func(c *glua.LState) bool { return c == w })
+			other.waiters = slices.DeleteFunc(other.waiters, func(o waiter) bool { return o.co == w.co })
 		}
-		s.step(s.vm.L, w, nil, t.waitResults())
+		s.step(s.vm.L, w.co, nil, fitResults(t.waitResults(), w.nret))
 	}
 }
 
@@ -296,8 +303,9 @@ func (vm *VM) threadWait(L *glua.LState, _ *host.Request) int {
 	if !s.canYield(L) {
 		L.RaiseError("ngx.thread.wait cannot wait here (inside pcall or a coroutine of the script's own)")
 	}
+	w := waiter{co: L, nret: wantedResults(L)}
 	for _, t := range ts {
-		t.waiters = append(t.waiters, L)
+		t.waiters = append(t.waiters, w)
 	}
 	return L.Yield(threadWaitSignal)
 }
