@@ -92,7 +92,7 @@ var (
 	strBuf   = []ValType{I32, I32, I32, I32} // a string argument, then a result buffer
 	strStr   = []ValType{I32, I32, I32, I32} // two string arguments
 	status   = []ValType{I32}
-	handle   = []ValType{I32} // a handle: a shared dict's from shdict_open, a socket's from tcp_connect or udp_setpeername, a response's from capture_multi
+	handle   = []ValType{I32} // a handle: a shared dict's from shdict_open, a socket's from tcp_connect or udp_setpeername, an iterator's from tcp_receiveuntil, a response's from capture_multi
 	number   = []ValType{F64} // a number, or a TTL in seconds
 	outNum   = []ValType{I32} // where the host writes an f64 result
 	outCount = []ValType{I32} // where the host writes an i32 count
@@ -209,7 +209,8 @@ var Funcs = []Func{
 	// Waiting: the request's goroutine blocks, with the call's time limit
 	// paused. A socket is a handle from tcp_connect (or, for a datagram
 	// socket, udp_setpeername), valid until the export call that
-	// connected it returns.
+	// connected it returns; so is an iterator from tcp_receiveuntil,
+	// which tcp_until_read reads.
 	{Name: "sleep", Params: number, Results: status, API: "ngx.sleep"},
 	{Name: "tcp_connect", Params: params(str, status, str), Results: status, API: "tcpsock.connect"},
 	{Name: "tcp_sslhandshake", Params: params(handle, str, status), Results: status, API: "tcpsock.sslhandshake"},
@@ -217,6 +218,9 @@ var Funcs = []Func{
 	{Name: "tcp_receive", Params: params(handle, status, buf), Results: status, API: "tcpsock.receive"},
 	{Name: "tcp_receiveany", Params: params(handle, status, buf), Results: status, API: "tcpsock.receiveany"},
 	{Name: "tcp_received", Params: params(handle, buf), Results: status, API: "tcpsock.receive"},
+	{Name: "tcp_receiveuntil", Params: params(handle, str, status), Results: status, API: "tcpsock.receiveuntil"},
+	{Name: "tcp_until_read", Params: params(handle, status, buf), Results: status, API: "tcpsock.receiveuntil"},
+	{Name: "tcp_setoption", Params: params(handle, str, status), Results: status, API: "tcpsock.setoption"},
 	{Name: "tcp_settimeouts", Params: params(handle, status, status, status), Results: status, API: "tcpsock.settimeouts"},
 	{Name: "tcp_setkeepalive", Params: params(handle, status, status), Results: status, API: "tcpsock.setkeepalive"},
 	{Name: "tcp_getreusedtimes", Params: handle, Results: status, API: "tcpsock.getreusedtimes"},

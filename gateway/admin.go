@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -92,22 +93,25 @@ func (g *Gateway) adminEndpoint(path string) (map[string]adminHandler, string) {
 }
 
 // authorized checks the bearer token, when the serving config sets one,
-// in constant time.
+// in constant time: it compares digests, as ConstantTimeCompare returns
+// at once on a length mismatch, which would tell the token's length.
 func (g *Gateway) authorized(ctx *fasthttp.RequestCtx) bool {
 	token := g.snap.Load().cfg.Admin.Token
 	if token == "" {
 		return true
 	}
 	scheme, got, _ := bytes.Cut(ctx.Request.Header.Peek(fasthttp.HeaderAuthorization), []byte(" "))
-	return bytes.EqualFold(scheme, []byte("Bearer")) && subtle.ConstantTimeCompare(got, []byte(token)) == 1
+	gotSum, wantSum := sha256.Sum256(got), sha256.Sum256([]byte(token))
+	return bytes.EqualFold(scheme, []byte("Bearer")) && subtle.ConstantTimeCompare(gotSum[:], wantSum[:]) == 1
 }
 
 func (g *Gateway) postReload(ctx *fasthttp.RequestCtx, _ string) {
-	if err := g.apply(change{source: "admin POST /reload"}); err != nil {
+	s, err := g.apply(change{source: "admin POST /reload"})
+	if err != nil {
 		adminApplyError(ctx, err)
 		return
 	}
-	adminJSON(ctx, map[string]any{"reloaded": true, "generation": g.Generation()})
+	adminJSON(ctx, map[string]any{"reloaded": true, "generation": s.gen})
 }
 
 // status is the answer of GET /status.
@@ -134,7 +138,7 @@ func (g *Gateway) getStatus(ctx *fasthttp.RequestCtx, _ string) {
 		Generation: s.gen,
 		Config:     s.cfg.File,
 		Routes:     len(s.routes),
-		Plugins:    g.served.Load().plugins,
+		Plugins:    s.src.plugins,
 		// lua.Options.VMs: 0 means two per CPU.
 		LuaVMs: s.cfg.Lua.VMs,
 		Wasm:   []wasmStatus{},

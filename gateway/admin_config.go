@@ -24,20 +24,20 @@ func errorf(status int, format string, args ...any) error {
 }
 
 // adminChange applies a change asked by the admin request, answering
-// errors; it reports whether the change now serves.
-func (g *Gateway) adminChange(ctx *fasthttp.RequestCtx, c change) bool {
+// errors; it returns the snapshot the change made, nil if it failed.
+func (g *Gateway) adminChange(ctx *fasthttp.RequestCtx, c change) *snapshot {
 	c.source = "admin " + string(ctx.Method()) + " " + string(ctx.Path())
 	c.persist = true
-	if err := g.apply(c); err != nil {
+	s, err := g.apply(c)
+	if err != nil {
 		var he *httpError
 		if errors.As(err, &he) {
 			adminError(ctx, he.status, he.msg)
 		} else {
 			adminApplyError(ctx, err)
 		}
-		return false
 	}
-	return true
+	return s
 }
 
 // edit returns a change editing the config file's YAML tree with fn,
@@ -59,7 +59,7 @@ func edit(fn func(d *document) (map[string][]byte, error)) change {
 
 // servedDocument returns the serving config's YAML tree.
 func (g *Gateway) servedDocument() (*document, error) {
-	return parseDocument(g.served.Load().data)
+	return parseDocument(g.snap.Load().src.data)
 }
 
 // wantsJSON reports whether the request prefers JSON to YAML.
@@ -68,7 +68,7 @@ func wantsJSON(ctx *fasthttp.RequestCtx) bool {
 }
 
 func (g *Gateway) getConfig(ctx *fasthttp.RequestCtx, _ string) {
-	data := g.served.Load().data
+	data := g.snap.Load().src.data
 	if !wantsJSON(ctx) {
 		ctx.SetContentType("application/yaml")
 		ctx.SetBody(data)
@@ -83,9 +83,14 @@ func (g *Gateway) getConfig(ctx *fasthttp.RequestCtx, _ string) {
 }
 
 // putConfig replaces the config file with the body: YAML as it is, JSON
-// rewritten as block YAML.
+// rewritten as block YAML. An empty body, the mark of a mistaken request
+// (it would leave no routes), is refused.
 func (g *Gateway) putConfig(ctx *fasthttp.RequestCtx, _ string) {
 	data := bytes.Clone(ctx.PostBody())
+	if len(bytes.TrimSpace(data)) == 0 {
+		adminError(ctx, fasthttp.StatusBadRequest, "config: empty body")
+		return
+	}
 	if json.Valid(data) {
 		n, err := parseValue(data)
 		if err == nil && n.Kind != yaml.MappingNode {
@@ -101,8 +106,8 @@ func (g *Gateway) putConfig(ctx *fasthttp.RequestCtx, _ string) {
 			return
 		}
 	}
-	if g.adminChange(ctx, change{data: data}) {
-		adminJSON(ctx, map[string]any{"generation": g.Generation()})
+	if s := g.adminChange(ctx, change{data: data}); s != nil {
+		adminJSON(ctx, map[string]any{"generation": s.gen})
 	}
 }
 
@@ -212,13 +217,14 @@ func (g *Gateway) putRoute(ctx *fasthttp.RequestCtx, id string) {
 		}
 		return nil, nil
 	})
-	if !g.adminChange(ctx, c) {
+	s := g.adminChange(ctx, c)
+	if s == nil {
 		return
 	}
 	if created {
 		ctx.SetStatusCode(fasthttp.StatusCreated)
 	}
-	adminJSON(ctx, map[string]any{"id": id, "generation": g.Generation()})
+	adminJSON(ctx, map[string]any{"id": id, "generation": s.gen})
 }
 
 func (g *Gateway) deleteRoute(ctx *fasthttp.RequestCtx, id string) {
@@ -234,7 +240,7 @@ func (g *Gateway) deleteRoute(ctx *fasthttp.RequestCtx, id string) {
 		routes.Content = append(routes.Content[:i], routes.Content[i+1:]...)
 		return nil, nil
 	})
-	if g.adminChange(ctx, c) {
-		adminJSON(ctx, map[string]any{"deleted": id, "generation": g.Generation()})
+	if s := g.adminChange(ctx, c); s != nil {
+		adminJSON(ctx, map[string]any{"deleted": id, "generation": s.gen})
 	}
 }

@@ -25,10 +25,10 @@ type pluginInfo struct {
 	Routes   []string `json:"routes"`           // the routes using it, by id or as routes[i]
 }
 
-// pluginInfo describes the serving config's plugin p.
-func (g *Gateway) pluginInfo(cfg *config.Config, p *config.Plugin) pluginInfo {
-	info := pluginInfo{Name: p.Name, pluginState: g.served.Load().plugin(p.Name), Priority: p.Priority, Routes: []string{}}
-	for i, r := range cfg.Routes {
+// newPluginInfo describes snapshot s's plugin p.
+func newPluginInfo(s *snapshot, p *config.Plugin) pluginInfo {
+	info := pluginInfo{Name: p.Name, pluginState: s.src.plugin(p.Name), Priority: p.Priority, Routes: []string{}}
+	for i, r := range s.cfg.Routes {
 		if slices.ContainsFunc(r.Plugins, func(u config.PluginUse) bool { return u.Name == p.Name }) {
 			info.Routes = append(info.Routes, routeLabel(r.ID, i))
 		}
@@ -45,22 +45,22 @@ func routeLabel(id string, i int) string {
 }
 
 func (g *Gateway) listPlugins(ctx *fasthttp.RequestCtx, _ string) {
-	cfg := g.snap.Load().cfg
+	s := g.snap.Load()
 	list := []pluginInfo{}
-	for _, name := range slices.Sorted(maps.Keys(cfg.Plugins)) {
-		list = append(list, g.pluginInfo(cfg, cfg.Plugins[name]))
+	for _, name := range slices.Sorted(maps.Keys(s.cfg.Plugins)) {
+		list = append(list, newPluginInfo(s, s.cfg.Plugins[name]))
 	}
 	adminJSON(ctx, list)
 }
 
 func (g *Gateway) getPlugin(ctx *fasthttp.RequestCtx, name string) {
-	cfg := g.snap.Load().cfg
-	p := cfg.Plugins[name]
+	s := g.snap.Load()
+	p := s.cfg.Plugins[name]
 	if p == nil {
 		adminError(ctx, fasthttp.StatusNotFound, fmt.Sprintf("no plugin %q", name))
 		return
 	}
-	info := g.pluginInfo(cfg, p)
+	info := newPluginInfo(s, p)
 	info.Config = p.Config
 	adminJSON(ctx, info)
 }
@@ -207,16 +207,14 @@ func (g *Gateway) putPlugin(ctx *fasthttp.RequestCtx, name string) {
 		}
 		return files, nil
 	})
-	if !g.adminChange(ctx, c) {
+	s := g.adminChange(ctx, c)
+	if s == nil {
 		return
 	}
 	if created {
 		ctx.SetStatusCode(fasthttp.StatusCreated)
 	}
-	cfg := g.snap.Load().cfg
-	if p := cfg.Plugins[name]; p != nil {
-		adminJSON(ctx, g.pluginInfo(cfg, p))
-	}
+	adminJSON(ctx, newPluginInfo(s, s.cfg.Plugins[name]))
 }
 
 // setCode points a plugins entry at the code file path (under key
@@ -268,8 +266,8 @@ func (g *Gateway) deletePlugin(ctx *fasthttp.RequestCtx, name string) {
 		mapDelete(plugins, name)
 		return nil, nil
 	})
-	if g.adminChange(ctx, c) {
-		adminJSON(ctx, map[string]any{"deleted": name, "generation": g.Generation()})
+	if s := g.adminChange(ctx, c); s != nil {
+		adminJSON(ctx, map[string]any{"deleted": name, "generation": s.gen})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,21 +21,31 @@ import (
 // adminDo sends one admin API request; headers are "Name: value" strings.
 func (tg *testGateway) adminDo(method, path, body string, headers ...string) response {
 	tg.t.Helper()
-	req, err := http.NewRequest(method, "http://"+tg.AdminAddr().String()+path, strings.NewReader(body))
-	if err != nil {
-		tg.t.Fatal(err)
+	admin := *tg
+	admin.base = "http://" + tg.AdminAddr().String()
+	return admin.do(method, path, body, headers...)
+}
+
+// adminCheck sends one admin API request and checks its status, that the
+// answer contains each of want and, for a GET or a refused change, that
+// the disk was left alone.
+func (tg *testGateway) adminCheck(t *testing.T, method, path, body string, headers []string, status int, want []string) {
+	t.Helper()
+	before := tg.diskState()
+	resp := tg.adminDo(method, path, body, headers...)
+	if resp.status != status {
+		t.Errorf("status %d, want %d: %s", resp.status, status, resp.body)
 	}
-	for _, h := range headers {
-		k, v, _ := strings.Cut(h, ":")
-		req.Header.Add(k, strings.TrimSpace(v))
+	for _, w := range want {
+		if !strings.Contains(resp.body, w) {
+			t.Errorf("answer lacks %q: %s", w, resp.body)
+		}
 	}
-	resp, err := testClient.Do(req)
-	if err != nil {
-		tg.t.Fatalf("admin %s %s: %v", method, path, err)
+	if status >= 400 || method == "GET" {
+		if after := tg.diskState(); after != before {
+			t.Errorf("disk changed:\n%s\n=>\n%s", before, after)
+		}
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
 }
 
 // diskState is the config file and the plugin dir's listing, to check
@@ -50,6 +62,19 @@ func (tg *testGateway) diskState() string {
 		names = append(names, e.Name())
 	}
 	return string(b) + "\n--- plugins: " + strings.Join(names, " ")
+}
+
+// writeAdminConfig writes moongate.yaml into dir: loopback listen, the
+// admin section admin (YAML flow mapping content), an error log in dir and
+// body; it returns the file's path.
+func writeAdminConfig(t *testing.T, dir, admin, body string) string {
+	t.Helper()
+	path := filepath.Join(dir, "moongate.yaml")
+	cfg := "listen: 127.0.0.1:0\nadmin: {" + admin + "}\nerror_log: {path: " + filepath.Join(dir, "error.log") + "}\n" + body
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // serveConfig serves the config file at path on a new Gateway.
@@ -154,21 +179,7 @@ func TestAdminPlugins(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := tg.diskState()
-			resp := tg.adminDo(tt.method, tt.path, tt.body, tt.headers...)
-			if resp.status != tt.status {
-				t.Errorf("status %d, want %d: %s", resp.status, tt.status, resp.body)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(resp.body, w) {
-					t.Errorf("answer lacks %q: %s", w, resp.body)
-				}
-			}
-			if tt.status >= 400 || tt.method == "GET" {
-				if after := tg.diskState(); after != before {
-					t.Errorf("disk changed:\n%s\n=>\n%s", before, after)
-				}
-			}
+			tg.adminCheck(t, tt.method, tt.path, tt.body, tt.headers, tt.status, tt.want)
 			if got := tg.get("/r1").header.Get("X-Ver"); got != tt.r1 {
 				t.Errorf("GET /r1: X-Ver %q, want %q", got, tt.r1)
 			}
@@ -226,21 +237,7 @@ func TestAdminRoutes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := tg.diskState()
-			resp := tg.adminDo(tt.method, tt.path, tt.body)
-			if resp.status != tt.status {
-				t.Errorf("status %d, want %d: %s", resp.status, tt.status, resp.body)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(resp.body, w) {
-					t.Errorf("answer lacks %q: %s", w, resp.body)
-				}
-			}
-			if tt.status >= 400 || tt.method == "GET" {
-				if after := tg.diskState(); after != before {
-					t.Errorf("disk changed:\n%s\n=>\n%s", before, after)
-				}
-			}
+			tg.adminCheck(t, tt.method, tt.path, tt.body, nil, tt.status, tt.want)
 			if tt.get == "" {
 				return
 			}
@@ -278,25 +275,12 @@ func TestAdminConfig(t *testing.T) {
 			body: head + "\nroutes:\n  - {id: r1, location: = /r1, contnet: {lua: \"ngx.say('yaml')\"}}\n", r1: "yaml\n"},
 		{name: "put YAML syntax error", method: "PUT", status: 400, want: []string{`moongate.yaml:`},
 			body: head + "\nroutes: [\n", r1: "yaml\n"},
+		{name: "put empty", method: "PUT", status: 400, want: []string{`config: empty body`}, body: " \n", r1: "yaml\n"},
 		{name: "wrong method", method: "POST", status: 405, want: []string{"use GET or PUT"}, r1: "yaml\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := tg.diskState()
-			resp := tg.adminDo(tt.method, "/config", tt.body, tt.headers...)
-			if resp.status != tt.status {
-				t.Errorf("status %d, want %d: %s", resp.status, tt.status, resp.body)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(resp.body, w) {
-					t.Errorf("answer lacks %q: %s", w, resp.body)
-				}
-			}
-			if tt.status >= 400 || tt.method == "GET" {
-				if after := tg.diskState(); after != before {
-					t.Errorf("disk changed:\n%s\n=>\n%s", before, after)
-				}
-			}
+			tg.adminCheck(t, tt.method, "/config", tt.body, tt.headers, tt.status, tt.want)
 			if got := tg.get("/r1"); got.body != tt.r1 {
 				t.Errorf("GET /r1 = %q, want %q", got.body, tt.r1)
 			}
@@ -363,11 +347,7 @@ func TestAdminStatusAndReload(t *testing.T) {
 
 func TestAdminToken(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "moongate.yaml")
-	cfg := "listen: 127.0.0.1:0\nadmin: {listen: 0.0.0.0:0, token: s3cret}\nerror_log: {path: " + filepath.Join(dir, "error.log") + "}\nroutes: []\n"
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeAdminConfig(t, dir, "listen: 0.0.0.0:0, token: s3cret", "routes: []\n")
 	open := serveConfig(t, path)
 	_, port, err := net.SplitHostPort(open.AdminAddr().String())
 	if err != nil {
@@ -375,19 +355,23 @@ func TestAdminToken(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
+		path   string
 		auth   []string
 		status int
 	}{
-		{"no token", nil, 401},
-		{"wrong token", []string{"Authorization: Bearer nope"}, 401},
-		{"token prefix", []string{"Authorization: Bearer s3cre"}, 401},
-		{"basic", []string{"Authorization: Basic czNjcmV0"}, 401},
-		{"right token", []string{"Authorization: Bearer s3cret"}, 200},
-		{"scheme in lower case", []string{"Authorization: bearer s3cret"}, 200},
+		{"no token", "/status", nil, 401},
+		{"wrong token", "/status", []string{"Authorization: Bearer nope"}, 401},
+		{"token prefix", "/status", []string{"Authorization: Bearer s3cre"}, 401},
+		{"basic", "/status", []string{"Authorization: Basic czNjcmV0"}, 401},
+		{"right token", "/status", []string{"Authorization: Bearer s3cret"}, 200},
+		{"scheme in lower case", "/status", []string{"Authorization: bearer s3cret"}, 200},
+		{"pprof without token", "/debug/pprof/", nil, 401},
+		{"pprof with token", "/debug/pprof/", []string{"Authorization: Bearer s3cret"}, 200},
+		{"unknown endpoint without token", "/nope", nil, 401},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest("GET", "http://127.0.0.1:"+port+"/status", nil)
+			req, _ := http.NewRequest("GET", "http://127.0.0.1:"+port+tt.path, nil)
 			for _, h := range tt.auth {
 				k, v, _ := strings.Cut(h, ":")
 				req.Header.Set(k, strings.TrimSpace(v))
@@ -465,5 +449,168 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 	if string(b) != "new" || fi.Mode().Perm() != 0o600 || !slices.Equal(names, []string{"f.yaml"}) {
 		t.Errorf("got %q mode %v files %v, want \"new\" 0600 [f.yaml]", b, fi.Mode().Perm(), names)
+	}
+}
+
+// TestAdminPathTraversal checks that a plugin name or route id in the path
+// cannot reach outside the plugin dir or the config: fasthttp resolves
+// dot segments (also percent-encoded ones) before the admin API sees the
+// path, and a name must be [A-Za-z0-9_-]+.
+func TestAdminPathTraversal(t *testing.T) {
+	tg := startGateway(t, adminTestConfig, map[string]string{"plugins/ver.lua": verPlugin("a")})
+	outside := filepath.Dir(tg.dir)
+	before := tg.diskState()
+	tests := []struct {
+		method, path string
+		status       int
+	}{
+		{"PUT", "/plugins/../x", 404},
+		{"PUT", "/plugins/..%2fx", 404},
+		{"PUT", "/plugins/%2e%2e", 404},
+		{"PUT", "/plugins/a%2Fb", 404},
+		{"PUT", "/plugins/..%5cx", 400},
+		{"PUT", "/plugins/x%00", 400},
+		{"DELETE", "/plugins/..%2f..%2fmoongate", 404},
+		{"PUT", "/routes/..%2f..%2fx", 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			resp := tg.adminDo(tt.method, tt.path, verPlugin("evil"))
+			if resp.status != tt.status {
+				t.Errorf("status %d, want %d: %s", resp.status, tt.status, resp.body)
+			}
+			if after := tg.diskState(); after != before {
+				t.Errorf("disk changed:\n%s\n=>\n%s", before, after)
+			}
+			for _, dir := range []string{outside, tg.dir} {
+				entries, _ := os.ReadDir(dir)
+				for _, e := range entries {
+					if strings.HasPrefix(e.Name(), "x") || strings.HasSuffix(e.Name(), ".lua") {
+						t.Errorf("%s holds %s", dir, e.Name())
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestAdminConcurrentChanges sends several PUTs at once: each edits the
+// config file as the others left it, so all of them end up on disk and
+// serving, each answering with its own generation.
+func TestAdminConcurrentChanges(t *testing.T) {
+	tg := startGateway(t, "watch: {enabled: false}\n"+adminTestConfig, map[string]string{"plugins/ver.lua": verPlugin("a")})
+	const n = 4
+	type answer struct {
+		status int
+		gen    uint64
+		body   string
+	}
+	answers := make(chan answer, n)
+	start := make(chan struct{})
+	for i := range n {
+		go func() {
+			<-start
+			id := "c" + strconv.Itoa(i)
+			resp := tg.adminDo("PUT", "/routes/"+id, `{"location": "= /`+id+`", "content": {"lua": "ngx.say('`+id+`')"}}`)
+			var v struct{ Generation uint64 }
+			json.Unmarshal([]byte(resp.body), &v)
+			answers <- answer{resp.status, v.Generation, resp.body}
+		}()
+	}
+	close(start)
+	gens := map[uint64]bool{}
+	for range n {
+		a := <-answers
+		if a.status != 201 || gens[a.gen] {
+			t.Errorf("PUT = %d %s (generations so far %v)", a.status, a.body, gens)
+		}
+		gens[a.gen] = true
+	}
+	restarted := serveConfig(t, filepath.Join(tg.dir, "moongate.yaml"))
+	for i := range n {
+		id := "c" + strconv.Itoa(i)
+		for _, g := range []*testGateway{tg, restarted} {
+			if got := g.get("/" + id); got.status != 200 || got.body != id+"\n" {
+				t.Errorf("GET /%s = %d %q, want 200 %q", id, got.status, got.body, id+"\n")
+			}
+		}
+	}
+}
+
+// TestShutdownBeforeServe checks that Serve after Shutdown returns at once
+// instead of serving (and watching) for good.
+func TestShutdownBeforeServe(t *testing.T) {
+	dir := t.TempDir()
+	path := writeAdminConfig(t, dir, "listen: 127.0.0.1:0", "routes: []\n")
+	g, err := New(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Serve(); !errors.Is(err, errStopped) {
+		t.Errorf("Serve after Shutdown = %v, want %v", err, errStopped)
+	}
+	if err := g.Reload(); !errors.Is(err, errStopped) {
+		t.Errorf("Reload after Shutdown = %v, want %v", err, errStopped)
+	}
+	if err := g.Shutdown(context.Background()); err != nil {
+		t.Errorf("second Shutdown = %v", err)
+	}
+}
+
+// TestAdminRejectedUploadLeavesNoDir checks that a rejected first upload
+// removes the plugin dir it had to create, not only its file.
+func TestAdminRejectedUploadLeavesNoDir(t *testing.T) {
+	dir := t.TempDir()
+	path := writeAdminConfig(t, dir, "listen: 127.0.0.1:0, plugin_dir: uploads", "watch: {enabled: false}\nroutes: []\n")
+	tg := serveConfig(t, path)
+	tests := []struct {
+		name, body string
+		status     int
+		dirLeft    bool
+	}{
+		{"syntax error", "return {", 400, false},
+		{"valid", "return {}", 201, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if resp := tg.adminDo("PUT", "/plugins/p", tt.body); resp.status != tt.status {
+				t.Errorf("PUT /plugins/p = %d %s, want %d", resp.status, resp.body, tt.status)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "uploads")); (err == nil) != tt.dirLeft {
+				t.Errorf("uploads dir: %v, want it there: %v", err, tt.dirLeft)
+			}
+		})
+	}
+}
+
+// TestReloadKeepsUsedUploads checks that a reload does not remove an
+// uploaded plugin file the config names by an unclean absolute path.
+func TestReloadKeepsUsedUploads(t *testing.T) {
+	dir := t.TempDir()
+	upload := filepath.Join(dir, "uploads", "ver-0123456789abcdef.lua")
+	if err := os.MkdirAll(filepath.Dir(upload), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(upload, []byte(verPlugin("u")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := writeAdminConfig(t, dir, "listen: 127.0.0.1:0, plugin_dir: uploads", "watch: {enabled: false}\n"+
+		"plugins: {ver: {lua_file: "+dir+"//uploads/./ver-0123456789abcdef.lua, config: {v: '1'}}}\n"+
+		"routes: [{location: /, plugins: {ver: ~}, content: {lua: \"ngx.say('ok')\"}}]\n")
+	tg := serveConfig(t, path)
+	if resp := tg.adminDo("POST", "/reload", ""); resp.status != 200 {
+		t.Fatalf("POST /reload = %d %s", resp.status, resp.body)
+	}
+	if _, err := os.Stat(upload); err != nil {
+		t.Errorf("the used upload is gone: %v", err)
+	}
+	if got := tg.get("/").header.Get("X-Ver"); got != "u1" {
+		t.Errorf("X-Ver %q, want u1", got)
 	}
 }

@@ -211,6 +211,14 @@ routes:
     content: {lua: "ngx.req.read_body() ngx.say(ngx.req.get_body_file())"}
   - location: = /where
     content: {lua: "ngx.req.read_body() local d = ngx.req.get_body_data() ngx.say(ngx.req.get_body_file() ~= nil, ' ', d and #d)"}
+  - location: = /sub-build
+    content: {lua: "ngx.req.read_body() ngx.req.init_body(0) ngx.req.append_body('x') ngx.say(ngx.req.get_body_file())"}
+  - location: = /sub-len
+    content: {lua: "ngx.req.read_body() ngx.say(ngx.req.get_body_file() ~= nil, ' ', ngx.var.http_content_length)"}
+  - location: = /captures
+    content: {lua: "ngx.req.read_body() ngx.print(ngx.location.capture('/sub-build').body)"}
+  - location: = /forward
+    content: {lua: "ngx.req.read_body() ngx.print(ngx.location.capture('/sub-len', {method = ngx.HTTP_POST}).body)"}
   - location: = /autoclean
     content:
       lua: |
@@ -257,6 +265,9 @@ routes:
 		{"exit early", "/exit", func() io.Reader { return bytes.NewReader(payload[:100000]) }, 403, "<html>"},
 		{"built body and hook error", "/build-fail", func() io.Reader { return strings.NewReader("a") }, 500, "<html>"},
 		{"spooled body", "/keep", func() io.Reader { return bytes.NewReader(payload[:100000]) }, 200, tmp + "/"},
+		// A subrequest's temp files go where the config says too.
+		{"body built in a subrequest", "/captures", func() io.Reader { return bytes.NewReader(payload[:100000]) }, 200, tmp + "/"},
+		{"spooled body forwarded to a subrequest", "/forward", func() io.Reader { return bytes.NewReader(payload[:100000]) }, 200, "true 100000\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,10 +35,11 @@ type Gateway struct {
 	dicts map[string]*shdict.Dict
 	// sockets pools the cosockets' idle connections for every snapshot.
 	sockets *host.ConnPool
-	// served describes the sources of the serving snapshot (admin_state.go).
-	served atomic.Pointer[sources]
 	// watch reloads on file changes (watch.go); nil when off.
 	watch *watcher
+	// stopped is set by Shutdown; reloadMu guards it. Serve and apply
+	// refuse to start anything afterwards.
+	stopped bool
 
 	server   *fasthttp.Server
 	ln       net.Listener
@@ -90,7 +91,6 @@ func New(path string) (*Gateway, error) {
 // serving it changes.
 type candidate struct {
 	s       *snapshot
-	src     *sources
 	dicts   map[string]*shdict.Dict
 	resized []string
 }
@@ -123,12 +123,15 @@ func (g *Gateway) load(data []byte) (*candidate, error) {
 		g.closeLog(log)
 		return nil, err
 	}
-	src, err := readSources(cfg, data, g.served.Load())
-	if err != nil {
+	var prev *sources
+	if cur := g.snap.Load(); cur != nil {
+		prev = cur.src
+	}
+	if s.src, err = readSources(cfg, data, prev); err != nil {
 		g.discard(&candidate{s: s})
 		return nil, err
 	}
-	return &candidate{s: s, src: src, dicts: dicts, resized: resized}, nil
+	return &candidate{s: s, dicts: dicts, resized: resized}, nil
 }
 
 // commit makes c the serving snapshot and returns the one it replaces
@@ -139,9 +142,7 @@ func (g *Gateway) commit(c *candidate) *snapshot {
 	for _, name := range c.resized {
 		c.s.log.Logf(errlog.Notice, "shared dict %q changed size to %d bytes: it starts empty", name, c.s.cfg.SharedDicts[name])
 	}
-	old := g.snap.Swap(c.s)
-	g.served.Store(c.src)
-	return old
+	return g.snap.Swap(c.s)
 }
 
 // discard closes a candidate that will not serve.
@@ -173,7 +174,8 @@ func (g *Gateway) closeLog(log *errlog.Logger) {
 // old one keeps serving. SIGHUP and POST /reload come here; they, the file
 // watcher and the admin API's changes all go through apply.
 func (g *Gateway) Reload() error {
-	return g.apply(change{source: "reload"})
+	_, err := g.apply(change{source: "reload"})
+	return err
 }
 
 // acquire returns the current snapshot with a reference held for one
@@ -222,8 +224,16 @@ func (g *Gateway) AdminAddr() net.Addr {
 	return g.adminLn.Addr()
 }
 
-// Serve serves on the listeners opened by Listen until Shutdown.
+// Serve serves on the listeners opened by Listen until Shutdown; after
+// Shutdown it returns at once.
 func (g *Gateway) Serve() error {
+	// Shutdown takes reloadMu to read the servers and the watcher, so it
+	// sees either none of them (and Serve then stops at once) or all.
+	g.reloadMu.Lock()
+	if g.stopped {
+		g.reloadMu.Unlock()
+		return errStopped
+	}
 	s := g.snap.Load()
 	c := s.cfg.Client
 	g.server = &fasthttp.Server{
@@ -245,11 +255,10 @@ func (g *Gateway) Serve() error {
 	if g.adminLn != nil {
 		g.admin = &fasthttp.Server{Handler: g.handleAdmin, Name: "moongate-admin", Logger: quietLogger{}, MaxRequestBodySize: adminMaxBody}
 	}
-	// startWatch takes reloadMu, as Shutdown does before it reads the
-	// servers.
 	if s.cfg.Watch.Enabled {
 		g.startWatch(s.cfg.Watch.Debounce)
 	}
+	g.reloadMu.Unlock()
 	errc := make(chan error, 2)
 	if g.admin != nil {
 		go func() { errc <- g.admin.Serve(g.adminLn) }()
@@ -267,15 +276,33 @@ func bodyLimit(n config.Size) int {
 }
 
 // Shutdown stops accepting, waits (up to ctx's deadline) for in-flight
-// requests, then closes the snapshots.
+// requests, then closes the snapshots. A change being applied finishes
+// first; later ones, and Serve, are refused. Calls after the first do
+// nothing.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	var err error
-	g.stopWatch()
-	if g.admin != nil {
-		g.admin.ShutdownWithContext(ctx)
+	g.reloadMu.Lock()
+	if g.stopped {
+		g.reloadMu.Unlock()
+		return nil
 	}
-	if g.server != nil {
-		err = g.server.ShutdownWithContext(ctx)
+	g.stopped = true
+	server, admin, w := g.server, g.admin, g.watch
+	g.watch = nil
+	g.reloadMu.Unlock()
+	w.stop()
+	if admin != nil {
+		admin.ShutdownWithContext(ctx)
+	}
+	if server != nil {
+		err = server.ShutdownWithContext(ctx)
+	}
+	// fasthttp's Shutdown ignores a listener its Serve has not taken yet:
+	// closing them ends such a Serve at once.
+	for _, ln := range []net.Listener{g.ln, g.adminLn} {
+		if ln != nil {
+			ln.Close()
+		}
 	}
 	g.draining.Wait()
 	defer g.sockets.Close()

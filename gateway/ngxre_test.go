@@ -80,6 +80,9 @@ nil nil "nth out of bound"`},
 	{name: `find nth unmatched`, lua: `local a, b = ngx.re.find("hello world", "(o) (w)(x)?", nil, nil, 3) o(t.dump(a, b)) local c, d = ngx.re.find("hello world", "(o) (w)", nil, nil, -1) o(t.dump(c, d))`,
 		want: `nil nil
 5 7`},
+	{name: `find nth compared as a number`, lua: `o(t.dump(ngx.re.find("abc", "b", nil, nil, 1e300))) o(t.dump(ngx.re.find("abc", "c", nil, nil, 0.5)))`,
+		want: `nil nil "nth out of bound"
+nil nil "nth out of bound"`},
 	{name: `find empty and none`, lua: `local a, b = ngx.re.find("hello", "") o(t.dump(a, b, ngx.re.find("hello", "z")))`,
 		want: `1 0 nil`},
 	{name: `find ctx`, lua: `local ctx = {pos = 2} local a, b = ngx.re.find("abab", "b", "a", ctx) o(t.dump(a, b, ctx.pos))`,
@@ -115,6 +118,8 @@ $a nil nil "failed to compile the replacement template"`},
 	{name: `gsub function results`, lua: `local a, n = ngx.re.gsub("hello", "(l)", function(m) return 12 end) local b = ngx.re.gsub("hello", "l", function() return nil end) local c = ngx.re.gsub("hello", "l", function() return true, 1 end) o(t.dump(a, n, b, c)) o(t.try(ngx.re.gsub, "hello", "l", function() end))`,
 		want: `"he1212o" 2 "henilnilo" "hetruetrueo"
 error bad argument #1 to 'tostring' (value expected)`},
+	{name: `gsub function that waits`, lua: `o(t.dump(ngx.re.gsub("abc", "[ac]", function(m) ngx.sleep(0.001) return m[0]:upper() end)))`,
+		want: `"AbC" 2`},
 	{name: `gsub non-string replace`, lua: `local a = ngx.re.gsub("hello", "l", 5) local b = ngx.re.gsub("hello", "l", true) local c = ngx.re.gsub("hello", "l") o(t.dump(a, b, c))`,
 		want: `"he55o" "hetruetrueo" "henilnilo"`},
 	{name: `gsub no match`, lua: `o(t.dump(ngx.re.gsub("hello", "z", "x")))`,

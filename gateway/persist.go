@@ -6,9 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 
 	"github.com/moongate/moongate/errlog"
-	"github.com/moongate/moongate/gateway/config"
 )
 
 // change is one proposed config for apply.
@@ -33,30 +33,34 @@ type change struct {
 // running init), and only then persists the file and swaps the snapshot
 // in; in-flight requests finish on the old one, which is closed once
 // drained. A rejected change leaves everything as it was, on disk too, and
-// is logged and returned.
-func (g *Gateway) apply(c change) error {
+// is logged and returned. It returns the snapshot serving afterwards: the
+// change's own, even when another change follows at once.
+func (g *Gateway) apply(c change) (*snapshot, error) {
 	g.reloadMu.Lock()
 	defer g.reloadMu.Unlock()
+	if g.stopped {
+		return nil, g.reject(c, errStopped)
+	}
 	data := c.data
 	if data == nil {
 		var err error
 		if data, err = os.ReadFile(g.path); err != nil {
-			return g.reject(c, err)
+			return nil, g.reject(c, err)
 		}
 	}
 	var files map[string][]byte
 	if c.edit != nil {
 		var err error
 		if data, files, err = c.edit(data); err != nil {
-			return g.reject(c, err)
+			return nil, g.reject(c, err)
 		}
 	}
-	if c.unlessServed && g.served.Load().same(data) {
-		return nil
+	if cur := g.snap.Load(); c.unlessServed && cur.src.same(data) {
+		return cur, nil
 	}
 	created, err := createFiles(files)
 	if err != nil {
-		return g.reject(c, fmt.Errorf("%w: %w", errPersist, err))
+		return nil, g.reject(c, fmt.Errorf("%w: %w", errPersist, err))
 	}
 	next, err := g.load(data)
 	if err == nil && c.persist {
@@ -67,7 +71,7 @@ func (g *Gateway) apply(c change) error {
 	}
 	if err != nil {
 		removeFiles(created)
-		return g.reject(c, err)
+		return nil, g.reject(c, err)
 	}
 	old := g.commit(next)
 	s := next.s
@@ -81,10 +85,13 @@ func (g *Gateway) apply(c change) error {
 		old.drain()
 		g.closeLog(old.log)
 	}()
-	g.removeStalePlugins(s.cfg)
+	s.removeStalePlugins()
 	g.rearmWatch()
-	return nil
+	return s, nil
 }
+
+// errStopped refuses a change once Shutdown has begun.
+var errStopped = errors.New("the gateway is shutting down")
 
 // reject logs a rejected change and returns err.
 func (g *Gateway) reject(c change, err error) error {
@@ -94,16 +101,21 @@ func (g *Gateway) reject(c change, err error) error {
 }
 
 // createFiles writes each file that does not exist yet, atomically, and
-// returns the paths it created. On error it removes them again.
+// returns the paths it created, with the directory it created for them if
+// it did, in order of creation. On error it removes them again.
 func createFiles(files map[string][]byte) ([]string, error) {
 	var created []string
 	for path, data := range files {
 		if _, err := os.Stat(path); err == nil {
 			continue // content-addressed: the same name holds the same bytes
 		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			removeFiles(created)
-			return nil, err
+		dir := filepath.Dir(path)
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				removeFiles(created)
+				return nil, err
+			}
+			created = append(created, dir)
 		}
 		if err := writeFileAtomic(path, data); err != nil {
 			removeFiles(created)
@@ -114,8 +126,10 @@ func createFiles(files map[string][]byte) ([]string, error) {
 	return created, nil
 }
 
+// removeFiles removes what createFiles created, the files before their
+// directory.
 func removeFiles(paths []string) {
-	for _, p := range paths {
+	for _, p := range slices.Backward(paths) {
 		os.Remove(p)
 	}
 }
@@ -174,23 +188,27 @@ func pluginFile(dir, name, sha256, ext string) string {
 	return filepath.Join(dir, name+"-"+sha256[:16]+"."+ext)
 }
 
-// removeStalePlugins deletes the files in cfg's plugin dir that the admin
-// API wrote and cfg no longer references. Retired snapshots do not need
+// removeStalePlugins deletes the files in s's plugin dir that the admin
+// API wrote and s's config no longer references. Retired snapshots do not need
 // them: Lua sources and Wasm modules are read once, when a snapshot is
 // built.
-func (g *Gateway) removeStalePlugins(cfg *config.Config) {
-	entries, err := os.ReadDir(cfg.Admin.PluginDir)
+func (s *snapshot) removeStalePlugins() {
+	dir := s.cfg.Admin.PluginDir
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return // no plugin dir: nothing was uploaded
 	}
-	used := g.served.Load().files
+	used := make(map[string]bool, len(s.src.files))
+	for path := range s.src.files {
+		used[filepath.Clean(path)] = true // the config may spell a path unclean
+	}
 	for _, e := range entries {
-		path := filepath.Join(cfg.Admin.PluginDir, e.Name())
-		if _, ok := used[path]; ok || !e.Type().IsRegular() || !pluginFileName.MatchString(e.Name()) {
+		path := filepath.Join(dir, e.Name())
+		if used[path] || !e.Type().IsRegular() || !pluginFileName.MatchString(e.Name()) {
 			continue
 		}
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			g.snap.Load().log.Logf(errlog.Warn, "removing unused plugin file: %v", err)
+			s.log.Logf(errlog.Warn, "removing unused plugin file: %v", err)
 		}
 	}
 }

@@ -129,3 +129,80 @@ func TestPluginConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// phasePlugin is a Lua plugin that records, in every phase, its conf.tag
+// and the phase: in ngx.ctx.order, in X-Order, at the end of the body and
+// in the error log. Its access stamps conf, which its log phase must see:
+// a use's phases share one conf table.
+const phasePlugin = `
+local M = {schema = {tag = {type = "string", required = true}}}
+local function note(conf, phase) ngx.ctx.order = (ngx.ctx.order or "") .. conf.tag .. ":" .. phase .. ";" end
+function M.rewrite(conf) note(conf, "rewrite") end
+function M.access(conf) note(conf, "access"); conf.stamp = conf.tag end
+function M.header_filter(conf)
+  local h = ngx.header["X-Order"]
+  ngx.header["X-Order"] = (h and h .. "," or "") .. conf.tag
+end
+function M.body_filter(conf)
+  if ngx.arg[2] then ngx.arg[1] = ngx.arg[1] .. conf.tag .. ";" end
+end
+function M.log(conf) ngx.log(ngx.ERR, "log ", conf.tag, " stamp=", tostring(conf.stamp)) end
+return M
+`
+
+// TestPluginPhaseOrder checks that plugins run by priority, before the
+// route's own hook, in every phase: the filter chains and log too.
+func TestPluginPhaseOrder(t *testing.T) {
+	yaml := `
+plugins:
+  lo: {lua_file: plugins/phase.lua, priority: 10}
+  hi: {lua_file: plugins/phase.lua, priority: 20}
+  boom: {lua: "return {access = function() error('kaboom') end}"}
+routes:
+  - location: = /order
+    plugins: {lo: {tag: lo}, hi: {tag: hi}}
+    rewrite: {lua: "ngx.ctx.order = (ngx.ctx.order or '') .. 'own:rewrite;'"}
+    access: {lua: "ngx.ctx.order = (ngx.ctx.order or '') .. 'own:access;'"}
+    content: {lua: "ngx.say(ngx.ctx.order)"}
+    header_filter: {lua: "ngx.header['X-Order'] = ngx.header['X-Order'] .. ',own'"}
+    body_filter: {lua: "if ngx.arg[2] then ngx.arg[1] = ngx.arg[1] .. 'own;' end"}
+    log: {lua: "ngx.log(ngx.ERR, 'log own')"}
+  - location: = /boom
+    plugins: {boom: ~}
+    content: {lua: "ngx.say('not reached')"}
+`
+	tg := startGateway(t, yaml, map[string]string{"plugins/phase.lua": phasePlugin})
+	tests := []struct {
+		path    string
+		status  int
+		body    string
+		order   string
+		inLog   []string
+		notBody string
+	}{
+		{path: "/order", status: 200, body: "hi:rewrite;lo:rewrite;own:rewrite;hi:access;lo:access;own:access;\nhi;lo;own;",
+			order: "hi,lo,own", inLog: []string{"log hi stamp=hi", "log lo stamp=lo", "log own"}},
+		{path: "/boom", status: 500, inLog: []string{"(plugin boom)", "kaboom"}, notBody: "not reached"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp := tg.get(tt.path)
+			if resp.status != tt.status || tt.body != "" && resp.body != tt.body || tt.notBody != "" && strings.Contains(resp.body, tt.notBody) {
+				t.Fatalf("got %d %q, want %d %q", resp.status, resp.body, tt.status, tt.body)
+			}
+			if got := resp.header.Get("X-Order"); got != tt.order {
+				t.Errorf("X-Order %q, want %q", got, tt.order)
+			}
+			last := tt.inLog[len(tt.inLog)-1]
+			log := tg.waitLog(last)
+			at := 0
+			for _, want := range tt.inLog {
+				i := strings.Index(log[at:], want)
+				if i < 0 {
+					t.Fatalf("error log lacks %q after offset %d (in order %q):\n%s", want, at, tt.inLog, log)
+				}
+				at += i + len(want)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -60,6 +61,34 @@ routes:
 			}
 			if tt.log != "" && !strings.Contains(tg.errorLog(), tt.log) {
 				t.Errorf("error log lacks %q:\n%s", tt.log, tg.errorLog())
+			}
+		})
+	}
+}
+
+// TestWaitUnderGoCallers checks waits in Lua that gopher-lua runs from Go
+// (a built-in's callback, a metamethod, a for-in iterator): they cannot
+// yield through the Go frame, so they block with the VM released, and
+// neither crash the process nor fail the request.
+func TestWaitUnderGoCallers(t *testing.T) {
+	tests := []struct{ name, lua, want string }{
+		{"string.gsub callback", `ngx.say((string.gsub('abc', 'b', function() ngx.sleep(0.001) return 'X' end)))`, "aXc\n"},
+		{"ngx.re.gsub callback", `ngx.say((ngx.re.gsub('abc', 'b', function() ngx.sleep(0.001) return 'X' end)))`, "aXc\n"},
+		{"table.sort comparator", `local t = {3, 1, 2} table.sort(t, function(a, b) ngx.sleep(0.001) return a < b end) ngx.say(table.concat(t, ','))`, "1,2,3\n"},
+		{"__index metamethod", `local t = setmetatable({}, {__index = function(_, k) ngx.sleep(0.001) return k .. '!' end}) ngx.say(t.x)`, "x!\n"},
+		{"__tostring metamethod", `ngx.say(tostring(setmetatable({}, {__tostring = function() ngx.sleep(0.001) return 'T' end})))`, "T\n"},
+		{"for-in iterator", `local n = 0 for i in function(_, i) ngx.sleep(0.001) if i < 3 then return i + 1 end end, nil, 0 do n = n + i end ngx.say(n)`, "6\n"},
+		{"then a yielding wait", `string.gsub('a', 'a', function() ngx.sleep(0.001) end) ngx.sleep(0.001) ngx.say('ok')`, "ok\n"},
+	}
+	var routes strings.Builder
+	for i, tt := range tests {
+		fmt.Fprintf(&routes, "  - location: = /%d\n    content: {lua: %q}\n", i, tt.lua)
+	}
+	tg := startGateway(t, "lua: {vms: 1}\nroutes:\n"+routes.String(), nil)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if resp := tg.get(fmt.Sprintf("/%d", i)); resp.status != 200 || resp.body != tt.want {
+				t.Errorf("got %d %q, want 200 %q", resp.status, resp.body, tt.want)
 			}
 		})
 	}

@@ -60,6 +60,9 @@ type snapshot struct {
 	// host.Request.Sockets and SocketOptions.
 	sockets *host.ConnPool
 	socket  host.SocketOptions
+	// src is what the snapshot was built from, for the admin API and the
+	// watcher (admin_state.go); nil for Check's.
+	src *sources
 
 	refs    atomic.Int64
 	retired atomic.Bool

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"os"
 	"runtime"
@@ -64,25 +63,7 @@ routes:
 
 	// The swaps and the state after each: odd swaps replace the Lua
 	// plugin, even ones the Wasm plugin, each stamping the swap's number.
-	type swap struct{ name, body string }
-	plan := make([]swap, swaps)
-	states := map[swapload.State]int{{Lua: "v1:0", Wasm: "0"}: 0}
-	cur := swapload.State{Lua: "v1:0", Wasm: "0"}
-	for i := 1; i <= swaps; i++ {
-		n := strconv.Itoa(i)
-		if i%2 == 1 {
-			code := []string{"v2", "v1"}[(i/2)%2]
-			body, _ := json.Marshal(map[string]any{"lua": swapLua(code), "config": map[string]string{"n": n}})
-			plan[i-1] = swap{"lua-ver", string(body)}
-			cur.Lua = code + ":" + n
-		} else {
-			body, _ := json.Marshal(map[string]any{"wasm": base64.StdEncoding.EncodeToString(wasmBins[(i/2)%2]),
-				"config": map[string]string{"name": "X-Wasm-Version", "value": n}})
-			plan[i-1] = swap{"wasm-ver", string(body)}
-			cur.Wasm = n
-		}
-		states[cur] = i
-	}
+	plan, states := swapload.Plan(swaps, swapLua, wasmBins)
 
 	load := func(stop <-chan struct{}, served *atomic.Int64) {
 		var wg sync.WaitGroup
@@ -108,21 +89,32 @@ routes:
 	// them, the final figure after the others, each once the load has
 	// stopped and its connections are closed.
 	warm := min(4, swaps/2)
-	run := func(plan []swap, first int) {
+	run := func(plan []swapload.Swap, first int) {
 		stop := make(chan struct{})
 		var served atomic.Int64
 		done := make(chan struct{})
 		go func() { load(stop, &served); close(done) }()
+		// stopLoad runs on every way out, t.Fatalf's too, so that the
+		// load's goroutines end (and report) before the test does.
+		stopped := false
+		stopLoad := func() {
+			if !stopped {
+				stopped = true
+				close(stop)
+				<-done
+			}
+		}
+		defer stopLoad()
 		for i, s := range plan {
 			waitServed(t, &served, int64((i+1)*conns)) // some load on every generation
-			resp := tg.adminDo("PUT", "/plugins/"+s.name, s.body, "Content-Type: application/json")
+			body, _ := json.Marshal(s.Body)
+			resp := tg.adminDo("PUT", "/plugins/"+s.Plugin, string(body), "Content-Type: application/json")
 			if resp.status != 200 {
-				t.Fatalf("swap %d: PUT /plugins/%s = %d %s", first+i, s.name, resp.status, resp.body)
+				t.Fatalf("swap %d: PUT /plugins/%s = %d %s", first+i, s.Plugin, resp.status, resp.body)
 			}
 		}
 		waitServed(t, &served, int64((len(plan)+1)*conns))
-		close(stop)
-		<-done
+		stopLoad()
 		t.Logf("swaps %d to %d, %d connections: %d requests", first, first+len(plan)-1, conns, served.Load())
 		tg.draining.Wait() // every retired snapshot is closed
 		for deadline := time.Now().Add(5 * time.Second); tg.server.GetOpenConnectionsCount() > 0 && time.Now().Before(deadline); {

@@ -34,7 +34,7 @@ type watcher struct {
 // startWatch starts watching the serving config's files; a burst of
 // changes reloads once, debounce after the last one. When the system
 // refuses a watcher (such as too many inotify instances), the gateway
-// serves without one and logs why.
+// serves without one and logs why. The caller holds reloadMu.
 func (g *Gateway) startWatch(debounce time.Duration) {
 	fs, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -43,20 +43,15 @@ func (g *Gateway) startWatch(debounce time.Duration) {
 	}
 	w := &watcher{fs: fs, debounce: debounce, kick: make(chan struct{}, 1), drained: make(chan struct{}),
 		done: make(chan struct{}), dirs: map[string]bool{}, changed: map[string]bool{}}
-	g.reloadMu.Lock()
 	g.watch = w
 	g.rearmWatch()
-	g.reloadMu.Unlock()
 	go g.drainWatch(w)
 	go g.watchLoop(w)
 }
 
-// stopWatch stops the watcher, if any, and waits for a reload it started.
-func (g *Gateway) stopWatch() {
-	g.reloadMu.Lock()
-	w := g.watch
-	g.watch = nil
-	g.reloadMu.Unlock()
+// stop ends the watcher's goroutines; w may be nil. Its owner has
+// detached it from the Gateway first, under reloadMu.
+func (w *watcher) stop() {
 	if w != nil {
 		w.fs.Close()
 		<-w.done
@@ -71,7 +66,7 @@ func (g *Gateway) rearmWatch() {
 		return
 	}
 	files := map[string]bool{filepath.Clean(g.path): true}
-	for path := range g.served.Load().files {
+	for path := range g.snap.Load().src.files {
 		files[filepath.Clean(path)] = true
 	}
 	dirs := map[string]bool{}

@@ -214,6 +214,7 @@ func (r *Request) InitSubrequest(parent *Request, sub *SubRequest) {
 	r.Hostname, r.Dicts = parent.Hostname, parent.Dicts
 	r.Sockets, r.SocketOptions = parent.Sockets, parent.SocketOptions
 	r.Subrequests = parent.Subrequests
+	r.body.opts = parent.body.opts // where init_body spools, and how much
 	r.in.method = append([]byte{}, parent.clientMethod()...)
 	method := sub.Method
 	if method == "" {
@@ -264,6 +265,7 @@ func (r *Request) forwardBody(parent *Request) {
 			r.logError(fmt.Sprintf("subrequest: reopening the request body file: %v", err))
 		} else {
 			size = parent.body.received
+			r.body.received = size
 			r.useBodyFile(&bodyFile{path: b.path, f: f}, size)
 		}
 	}

@@ -173,33 +173,15 @@ func runLoad(bin, listen, admin string, swaps, conns int) error {
 		return err
 	}
 	defer g.stop()
-	type swap struct {
-		name string
-		body map[string]any
+	luaSource := func(code string) string {
+		return "local M = {}\nfunction M.header_filter(conf) ngx.header['X-Lua-Version'] = '" + code + ":' .. conf.n end\nreturn M"
 	}
-	var plan []swap
-	states := map[swapload.State]int{{Lua: "v1:0", Wasm: "0"}: 0}
-	cur := swapload.State{Lua: "v1:0", Wasm: "0"}
-	for i := 1; i <= swaps; i++ {
-		n := strconv.Itoa(i)
-		if i%2 == 1 {
-			code := []string{"v2", "v1"}[(i/2)%2]
-			src := "local M = {}\nfunction M.header_filter(conf) ngx.header['X-Lua-Version'] = '" + code + ":' .. conf.n end\nreturn M"
-			plan = append(plan, swap{"lua-ver", map[string]any{"lua": src, "config": map[string]string{"n": n}}})
-			cur.Lua = code + ":" + n
-		} else {
-			code := [][]byte{goGuest, cGuest}[(i/2-1)%2]
-			plan = append(plan, swap{"wasm-ver", map[string]any{"wasm": base64.StdEncoding.EncodeToString(code),
-				"config": map[string]string{"name": "X-Wasm-Version", "value": n}}})
-			cur.Wasm = n
-		}
-		states[cur] = i
-	}
+	plan, states := swapload.Plan(swaps, luaSource, [2][]byte{cGuest, goGuest})
 	var served, failed atomic.Int64
 	var errMsg string
 	// phase runs load while applying plan (swaps first...), then stops
 	// the load and waits for the retired snapshots to drain.
-	phase := func(plan []swap, first int) error {
+	phase := func(plan []swapload.Swap, first int) error {
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		var once sync.Once
@@ -221,7 +203,9 @@ func runLoad(bin, listen, admin string, swaps, conns int) error {
 		base := served.Load()
 		for i, s := range plan {
 			waitServed(base + int64((i+1)*conns)) // some load on every generation
-			if err := g.put(s.name, s.body); err != nil {
+			if err := g.put(s.Plugin, s.Body); err != nil {
+				close(stop)
+				wg.Wait()
 				return fmt.Errorf("swap %d: %w", first+i, err)
 			}
 		}

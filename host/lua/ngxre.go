@@ -151,58 +151,71 @@ func reFail(L *glua.LState, n int, err error) int {
 // ctx.pos (1-based) is where the search starts and is set past the match;
 // res_table, when given, is filled (its other keys kept) and returned.
 func (vm *VM) reMatch(L *glua.LState, r *host.Request) int {
+	m, n := vm.firstMatch(L, r, 2)
+	if n > 0 {
+		return n
+	}
+	L.Push(captures(L, m.re, m.flags, m.subject, m.caps, optTable(L, 5, "res")))
+	return 1
+}
+
+// reMatched is a match of ngx.re.match or find: the pattern, its options,
+// the subject and the match's offsets.
+type reMatched struct {
+	re      *regex.Regexp
+	flags   string
+	subject string
+	caps    []int
+}
+
+// firstMatch runs the search of ngx.re.match and find on their arguments
+// (subject, regex, options?, ctx?) and moves ctx.pos past the match. When
+// there is no match to return it pushes the results (nil; or nret-1 nils
+// and the error) and returns their count, else 0.
+func (vm *VM) firstMatch(L *glua.LState, r *host.Request, nret int) (reMatched, int) {
 	subject := luaToString(L, L.Get(1))
 	re, flags, err := vm.compileArg(L, r, 2)
 	if err != nil {
-		return reFail(L, 2, err)
+		return reMatched{}, reFail(L, nret, err)
 	}
 	ctx := optTable(L, 4, "ctx")
 	caps, err := re.MatchStringAt(subject, ctxStart(L, ctx))
 	if err != nil {
-		return reFail(L, 2, err)
+		return reMatched{}, reFail(L, nret, err)
 	}
 	if caps == nil {
 		L.Push(glua.LNil)
-		return 1
+		return reMatched{}, 1
 	}
 	if ctx != nil {
 		L.SetField(ctx, "pos", glua.LNumber(caps[1]+1))
 	}
-	L.Push(captures(L, re, flags, subject, caps, optTable(L, 5, "res")))
-	return 1
+	return reMatched{re: re, flags: flags, subject: subject, caps: caps}, 0
 }
 
 // reFind is ngx.re.find(subject, regex, options?, ctx?, nth?): the 1-based
 // inclusive positions of the match, or of its group nth; nil when nothing
 // matches (or group nth did not take part); nil, nil and an error.
 func (vm *VM) reFind(L *glua.LState, r *host.Request) int {
-	subject := luaToString(L, L.Get(1))
-	re, _, err := vm.compileArg(L, r, 2)
-	if err != nil {
-		return reFail(L, 3, err)
+	m, n := vm.firstMatch(L, r, 3)
+	if n > 0 {
+		return n
 	}
-	ctx := optTable(L, 4, "ctx")
-	caps, err := re.MatchStringAt(subject, ctxStart(L, ctx))
-	if err != nil {
-		return reFail(L, 3, err)
-	}
-	if caps == nil {
-		L.Push(glua.LNil)
-		return 1
-	}
-	if ctx != nil {
-		L.SetField(ctx, "pos", glua.LNumber(caps[1]+1))
-	}
+	re, caps := m.re, m.caps
 	nth := 0
 	switch v := L.Get(5).(type) {
 	case *glua.LNilType:
 	case glua.LNumber:
-		nth = max(int(v), 0)
+		// Compared as a number, as lua-resty-core does: 0.5 is out of
+		// bound for a pattern without groups, and 1e300 never wraps.
+		if float64(v) > float64(re.NumGroups()) {
+			return reFail(L, 3, errors.New("nth out of bound"))
+		}
+		if v > 0 {
+			nth = int(v)
+		}
 	default:
 		L.RaiseError("attempt to compare %s with number", v.Type())
-	}
-	if nth > re.NumGroups() {
-		return reFail(L, 3, errors.New("nth out of bound"))
 	}
 	if caps[2*nth] < 0 {
 		L.Push(glua.LNil)
@@ -260,8 +273,8 @@ func (vm *VM) reSub(L *glua.LState, r *host.Request, global bool) int {
 			top := L.GetTop()
 			L.Push(fn)
 			L.Push(captures(L, re, flags, subject, caps, nil))
-			L.Call(1, glua.MultRet)
-			if L.GetTop() == top { // lua-resty-core calls tostring() on nothing
+			L.Call(1, glua.MultRet) // a wait in fn blocks: see goCaller
+			if L.GetTop() == top {  // lua-resty-core calls tostring() on nothing
 				L.RaiseError("bad argument #1 to 'tostring' (value expected)")
 			}
 			v := L.Get(top + 1)

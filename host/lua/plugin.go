@@ -79,16 +79,25 @@ func (vm *VM) loadPlugins() error {
 		vm.hooks = append(vm.hooks, nil)
 		vm.args = append(vm.args, nil)
 	}
+	// A use's phases share one conf table, as in APISIX: what access
+	// stores in it, log sees.
+	args := make([][][]glua.LValue, len(mods))
 	for key, h := range e.pluginHooks {
 		fn, ok := mods[key.plugin].RawGetString(key.phase.String()).(*glua.LFunction)
 		if !ok {
 			return &PluginError{Plugin: e.opts.Plugins[key.plugin].Name, Use: -1, Err: fmt.Errorf("%s is not a function on every VM", key.phase)}
 		}
-		conf, err := cjson.Decode(vm.L, e.pluginConfs[key.plugin][key.use])
-		if err != nil {
-			return &PluginError{Plugin: e.opts.Plugins[key.plugin].Name, Use: key.use, Err: err}
+		if args[key.plugin] == nil {
+			args[key.plugin] = make([][]glua.LValue, len(e.pluginConfs[key.plugin]))
 		}
-		vm.hooks[h], vm.args[h] = fn, []glua.LValue{conf}
+		if args[key.plugin][key.use] == nil {
+			conf, err := cjson.Decode(vm.L, e.pluginConfs[key.plugin][key.use])
+			if err != nil {
+				return &PluginError{Plugin: e.opts.Plugins[key.plugin].Name, Use: key.use, Err: err}
+			}
+			args[key.plugin][key.use] = []glua.LValue{conf}
+		}
+		vm.hooks[h], vm.args[h] = fn, args[key.plugin][key.use]
 	}
 	for i, mod := range mods {
 		if fn, ok := mod.RawGetString("init_worker").(*glua.LFunction); ok {

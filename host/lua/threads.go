@@ -103,7 +103,7 @@ func (sc *sched) live() bool {
 // session schedules (the entry coroutine or a light thread) and is not
 // inside pcall.
 func (s *Session) canYield(co *glua.LState) bool {
-	if s.pcalls[co] > 0 {
+	if s.pcalls[co] > 0 || goCaller(co) {
 		return false
 	}
 	if co == s.entry {

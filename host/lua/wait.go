@@ -60,6 +60,67 @@ var frameNRet = func() [2]int {
 	return [2]int{frame.Index[0], nret.Index[0]}
 }()
 
+// callFrame locates the fields of gopher-lua's callFrame that goCaller
+// reads: Fn, Parent and Pc.
+var callFrame = func() (f struct{ fn, parent, pc int }) {
+	frame, _ := reflect.TypeFor[glua.LState]().FieldByName("currentFrame")
+	for name, dst := range map[string]*int{"Fn": &f.fn, "Parent": &f.parent, "Pc": &f.pc} {
+		field, ok := frame.Type.Elem().FieldByName(name)
+		if !ok {
+			panic("host/lua: gopher-lua's callFrame has no " + name + ": pin the gopher-lua version this binding was written for")
+		}
+		*dst = field.Index[0]
+	}
+	return f
+}()
+
+// callOps are gopher-lua's opcodes of a Lua-to-Lua call (CALL and
+// TAILCALL), read from compiled probes since gopher-lua does not export
+// them.
+var callOps = func() [2]uint32 {
+	var ops [2]uint32
+	for i, src := range []string{"f()", "return f()"} {
+		chunk, err := Compile("probe", src)
+		if err != nil {
+			panic(err)
+		}
+		ops[i] = chunk.proto.Code[1] >> 26 // GETGLOBAL f, then the call
+	}
+	return ops
+}()
+
+// goCaller reports whether the Go function running on L was reached
+// through a call gopher-lua made from Go: a built-in that calls Lua back
+// (string.gsub with a function, table.sort with a comparator, tostring
+// with __tostring, require, pcall) or the interpreter calling a metamethod
+// or a for-in iterator. Such a call runs a nested interpreter loop on the
+// Go stack, which a yield cannot unwind, so a wait there must block.
+func goCaller(L *glua.LState) bool {
+	f := reflect.ValueOf(L).Elem().Field(frameNRet[0])
+	for !f.IsNil() {
+		parent := f.Elem().Field(callFrame.parent)
+		if parent.IsNil() {
+			return false // the coroutine's first frame: resumed, not called
+		}
+		// Values reached through unexported fields can be read, not
+		// converted back with Interface: fn is read field by field.
+		fn := parent.Elem().Field(callFrame.fn)
+		if fn.IsNil() || fn.Elem().FieldByName("IsG").Bool() {
+			return true
+		}
+		code := fn.Elem().FieldByName("Proto").Elem().FieldByName("Code")
+		pc := int(parent.Elem().Field(callFrame.pc).Int())
+		if pc < 1 || pc > code.Len() {
+			return true
+		}
+		if op := uint32(code.Index(pc-1).Uint()) >> 26; op != callOps[0] && op != callOps[1] {
+			return true // called by the interpreter from Go, not by a call instruction
+		}
+		f = parent
+	}
+	return false
+}
+
 // wantedResults returns how many results the Lua code that called the
 // running Go function on L takes, or glua.MultRet for all of them.
 func wantedResults(L *glua.LState) int {

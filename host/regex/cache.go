@@ -25,9 +25,13 @@ type Options struct {
 // options. It is safe for concurrent use. A nil *Cache compiles every time,
 // with DefaultMatchLimit.
 type Cache struct {
-	lru   *lru.Cache[string, *Regexp] // nil: no caching
+	lru   *lru.Cache[cacheKey, *Regexp] // nil: no caching
 	limit time.Duration
 }
+
+// cacheKey identifies a compiled pattern; a struct rather than a joined
+// string, so that a lookup allocates nothing.
+type cacheKey struct{ pattern, flags string }
 
 // NewCache returns a Cache configured by opts.
 func NewCache(opts Options) *Cache {
@@ -36,7 +40,7 @@ func NewCache(opts Options) *Cache {
 		c.limit = DefaultMatchLimit
 	}
 	if opts.CacheSize > 0 {
-		c.lru, _ = lru.New[string, *Regexp](opts.CacheSize) // errs only on size <= 0
+		c.lru, _ = lru.New[cacheKey, *Regexp](opts.CacheSize) // errs only on size <= 0
 	}
 	return c
 }
@@ -52,8 +56,7 @@ func (c *Cache) Compile(pattern, flags string) (*Regexp, error) {
 	if c.lru == nil {
 		return compile(pattern, flags, c.limit)
 	}
-	// Flags never hold a NUL once valid, so the key is unambiguous.
-	key := flags + "\x00" + pattern
+	key := cacheKey{pattern, flags}
 	if re, ok := c.lru.Get(key); ok {
 		return re, nil
 	}

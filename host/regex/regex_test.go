@@ -294,6 +294,36 @@ func TestSplit(t *testing.T) {
 	}
 }
 
+// TestDeepNesting checks patterns that RE2 accepts but whose rewritten
+// forms (the a flag's anchor, the search from an offset of a pattern with
+// \b or ^) nest one level too deep: they must fall back to the
+// backtracking engine, not panic.
+func TestDeepNesting(t *testing.T) {
+	nest := func(depth int, core string) string {
+		return strings.Repeat("(", depth) + core + strings.Repeat(")", depth)
+	}
+	tests := []struct {
+		name, pattern, flags, subject string
+		start, want                   int // want: where the match starts
+	}{
+		{name: "anchored", pattern: nest(999, "a"), flags: "a", subject: "ba", start: 1, want: 1},
+		{name: "word boundary from an offset", pattern: nest(998, `\ba`), subject: "x a", start: 1, want: 2},
+		{name: "both", pattern: nest(998, `\ba`), flags: "a", subject: "x a", start: 2, want: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			re, err := (*Cache)(nil).Compile(tt.pattern, tt.flags)
+			if err != nil {
+				t.Fatal(err)
+			}
+			caps, err := re.MatchStringAt(tt.subject, tt.start)
+			if err != nil || caps == nil || caps[0] != tt.want {
+				t.Errorf("MatchStringAt = %v, %v; want a match at %d", caps, err, tt.want)
+			}
+		})
+	}
+}
+
 func TestPathological(t *testing.T) {
 	subject := strings.Repeat("a", 30000) + "b"
 	tests := []struct {
@@ -349,6 +379,19 @@ func TestCache(t *testing.T) {
 				t.Errorf("Len() = %d, want %d", c.Len(), tt.len)
 			}
 		})
+	}
+}
+
+// TestCacheHitAllocs checks that a cache hit, what every ngx.re call of a
+// hot handler does, allocates nothing.
+func TestCacheHitAllocs(t *testing.T) {
+	c := NewCache(Options{CacheSize: 4})
+	pattern, flags := strings.Repeat("a", 8), "jo"
+	if _, err := c.Compile(pattern, flags); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() { c.Compile(pattern, flags) }); n != 0 {
+		t.Errorf("a cache hit allocates %v times, want 0", n)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -26,13 +25,11 @@ type Regexp struct {
 	// RE2 engine. search runs on the subject from the start offset on
 	// (anchored there with the a flag). When the pattern asserts something
 	// about the text before a position (^, \b, \B), a search from an
-	// offset past 0 runs behind instead, compiled on first use from
-	// behindExpr: it runs on the subject from the rune before the start
-	// offset, which it consumes, and captures the whole match as group 1.
-	search     *regexp.Regexp
-	behindExpr string
-	behindOnce sync.Once
-	behind     *regexp.Regexp
+	// offset past 0 runs behind instead (nil otherwise): it runs on the
+	// subject from the rune before the start offset, which it consumes,
+	// and captures the whole match as group 1.
+	search *regexp.Regexp
+	behind *regexp.Regexp
 	// keep maps each group to its group in the compiled RE2 pattern, and
 	// marks lists the compiled pattern's dollar marks (see markDollars);
 	// both are nil when the pattern has no non-multiline "$".
@@ -55,11 +52,12 @@ func compile(pattern, flags string, limit time.Duration) (*Regexp, error) {
 		expr = stripExtended(pattern)
 	}
 	tree, err := syntax.Parse(f.prefix()+expr, syntax.Perl)
-	var needsBehind bool
 	if err == nil {
-		needsBehind = looksBehind(tree)
+		needsBehind := looksBehind(tree)
 		expr = markDollars(tree, new(int)).String()
-		re.search, err = regexp.Compile(expr) // checks the limits Parse does not
+		// Compile checks the limits Parse does not, and those the
+		// rewriting may pass (nesting depth, size).
+		re.search, re.behind, err = compileRE2(expr, f.anchored, needsBehind)
 	}
 	if err != nil {
 		bt, btErr := compileBacktrack(pattern, f, limit)
@@ -70,18 +68,23 @@ func compile(pattern, flags string, limit time.Duration) (*Regexp, error) {
 		re.names = backtrackNames(bt)
 		return re, nil
 	}
-	if f.anchored {
-		re.search = regexp.MustCompile(`\A(?:` + expr + `)`)
-	}
 	re.names, re.keep, re.marks = splitMarks(re.search.SubexpNames())
-	if needsBehind {
-		skip := `(?s:.*?)`
-		if f.anchored {
-			skip = ""
-		}
-		re.behindExpr = `\A(?s:.)` + skip + `(` + expr + `)`
-	}
 	return re, nil
+}
+
+// compileRE2 compiles expr, a pattern rewritten for RE2, into the search
+// and, when the pattern looks behind, the behind expressions of a Regexp.
+// With anchored, both must match at the start offset.
+func compileRE2(expr string, anchored, needsBehind bool) (search, behind *regexp.Regexp, err error) {
+	searchExpr, skip := expr, `(?s:.*?)`
+	if anchored {
+		searchExpr, skip = `\A(?:`+expr+`)`, ""
+	}
+	if search, err = regexp.Compile(searchExpr); err != nil || !needsBehind {
+		return search, nil, err
+	}
+	behind, err = regexp.Compile(`\A(?s:.)` + skip + `(` + expr + `)`)
+	return search, behind, err
 }
 
 // reason returns the text of a Go regexp error without its "error parsing
@@ -191,20 +194,21 @@ func compileBacktrack(pattern string, f flagSet, limit time.Duration) (*regexp2.
 	if f.extended {
 		opts |= regexp2.IgnorePatternWhitespace
 	}
-	if _, err := regexp2.Compile(pattern, opts, regexp2.OptionMaintainCaptureOrder()); err != nil {
+	// The pattern is compiled as it is first, so that an error speaks of
+	// it rather than of the anchored form.
+	bt, err := regexp2.Compile(pattern, opts, regexp2.OptionMaintainCaptureOrder())
+	if err != nil {
 		return nil, err
 	}
-	expr := pattern
 	if f.anchored {
 		end := ")"
 		if f.extended {
 			end = "\n)" // ends a trailing comment
 		}
-		expr = `\G(?:` + pattern + end
-	}
-	bt, err := regexp2.Compile(expr, opts, regexp2.OptionMaintainCaptureOrder())
-	if err != nil {
-		return nil, err
+		bt, err = regexp2.Compile(`\G(?:`+pattern+end, opts, regexp2.OptionMaintainCaptureOrder())
+		if err != nil {
+			return nil, err
+		}
 	}
 	bt.MatchTimeout = limit
 	return bt, nil
@@ -216,7 +220,7 @@ func backtrackNames(bt *regexp2.Regexp) []string {
 	nums := bt.GetGroupNumbers()
 	names := make([]string, len(nums))
 	for i, n := range nums {
-		if name := bt.GroupNameFromNumber(n); name != strconv.Itoa(n) && i < len(names) {
+		if name := bt.GroupNameFromNumber(n); name != strconv.Itoa(n) {
 			names[i] = name
 		}
 	}
@@ -262,10 +266,10 @@ func matchAt[T text](re *Regexp, s T, start int) ([]int, error) {
 	if re.bt != nil {
 		return matchBacktrack(re.bt, string(s), start, len(re.names))
 	}
-	if re.behindExpr != "" && start > 0 {
+	if re.behind != nil && start > 0 {
 		_, back := utf8.DecodeLastRuneInString(string(s[max(0, start-utf8.UTFMax):start]))
 		from := start - back
-		loc := find(re.lookBehind(), s[from:])
+		loc := find(re.behind, s[from:])
 		if loc == nil {
 			return nil, nil
 		}
@@ -276,13 +280,6 @@ func matchAt[T text](re *Regexp, s T, start int) ([]int, error) {
 		return nil, nil
 	}
 	return re.unmark(shift(loc, start)), nil
-}
-
-// lookBehind returns behind, compiling it on first use; it compiles, as it
-// wraps a pattern that did.
-func (re *Regexp) lookBehind() *regexp.Regexp {
-	re.behindOnce.Do(func() { re.behind = regexp.MustCompile(re.behindExpr) })
-	return re.behind
 }
 
 func find[T text](re *regexp.Regexp, s T) []int {

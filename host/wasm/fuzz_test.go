@@ -24,10 +24,15 @@ func FuzzHostCalls(f *testing.F) {
 	f.Add(funcIndex("shdict_incr"), uint8(abi.PhaseInit), le32(0, 0x100, 6, 0, 1, 0, 0, 0xfffc))
 	f.Add(funcIndex("shdict_get_keys"), uint8(abi.PhaseAccess), le32(0, 0, 0x300, 64))
 	// Waiting: a sleep of a denormal time (an f64 from 32 bits), a
-	// connect without the request's pool, a receive on no socket.
+	// connect without the request's pool, a receive on no socket, an
+	// iterator of pattern "x-", a sized read of no iterator, the option
+	// "x-test".
 	f.Add(funcIndex("sleep"), uint8(abi.PhaseContent), le32(1, 0))
 	f.Add(funcIndex("tcp_connect"), uint8(abi.PhaseAccess), le32(0x100, 6, 80, 0, 0))
 	f.Add(funcIndex("tcp_receive"), uint8(abi.PhaseRewrite), le32(0, 0xffffffff, 0x300, 16))
+	f.Add(funcIndex("tcp_receiveuntil"), uint8(abi.PhaseAccess), le32(0, 0x100, 2, 1))
+	f.Add(funcIndex("tcp_until_read"), uint8(abi.PhaseContent), le32(0, 4, 0x300, 16))
+	f.Add(funcIndex("tcp_setoption"), uint8(abi.PhaseTimer), le32(0, 0x100, 6, 1))
 	// Regex: pattern "x" and subject "x-test" at 0x100, template "test"
 	// at 0x102, the count at 0x300. Body, exec and subrequests: the path
 	// "/a" at 0x107, the args "b=c" at 0x10a, "POST" at 0x110, a body at

@@ -48,6 +48,7 @@ type callState struct {
 	scratch  []byte              // output and list encoding space
 	abort    error               // a filter hook failed under a host call: fail the call
 	socks    []*tcpConn          // the sockets the call connected (socket.go)
+	untils   []*untilIter        // the iterators tcp_receiveuntil made (socket.go)
 	udps     []*udpConn          // the datagram sockets the call opened (udpsocket.go)
 	timer    *timerRun           // the timer of an on_timer call (timer.go)
 	subs     []host.SubRequest   // the subrequests capture_add queued (capture.go)

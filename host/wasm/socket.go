@@ -26,6 +26,17 @@ type tcpConn struct {
 	held []byte
 }
 
+// untilIter is an iterator of tcp_receiveuntil: host.Until on a socket
+// of the running call, whose held data its reads replace.
+type untilIter struct {
+	conn  *tcpConn
+	until *host.Until
+}
+
+// errUntilDone is tcp_until_read when a sized read reached the pattern:
+// Lua's nil, nil.
+var errUntilDone = notFound("the pattern was reached")
+
 // errNoSockets is tcp_connect where the gateway gave the request no
 // connection pool.
 var errNoSockets = errors.New("cosockets are not available in this context")
@@ -43,7 +54,7 @@ func (in *instance) waiting(job func()) {
 }
 
 // closeSockets closes the connections of the running call's sockets,
-// stream and datagram.
+// stream and datagram, and drops their iterators.
 func (st *callState) closeSockets() {
 	for _, s := range st.socks {
 		s.sock.Abort()
@@ -51,7 +62,7 @@ func (st *callState) closeSockets() {
 	for _, u := range st.udps {
 		u.sock.Abort()
 	}
-	st.socks, st.udps = nil, nil
+	st.socks, st.udps, st.untils = nil, nil, nil
 }
 
 // socketErr gives an error of a socket operation its status: the
@@ -163,20 +174,16 @@ func tcpSend(c call) (int32, error) {
 	return int32(n), err
 }
 
-// receive runs the receive that start begins on the socket of argument 0
-// and writes its result to the buffer at arguments bufArg and bufArg+1.
-// What the buffer cannot hold, and the data read before an error, are
-// held for tcp_received.
-func receive(c call, bufArg int, start func(s *host.TCPSocket) (func() ([]byte, error), error)) (int32, error) {
-	s, err := c.conn(0)
-	if err != nil {
-		return 0, err
-	}
+// receive runs the receive that start begins on socket s and writes its
+// result to the buffer at arguments bufArg and bufArg+1. What the buffer
+// cannot hold, and the data read before an error, are held for
+// tcp_received.
+func receive(c call, s *tcpConn, bufArg int, start func() (func() ([]byte, error), error)) (int32, error) {
 	if _, err := c.buffer(bufArg, 0); err != nil { // a bad buffer fails before reading
 		return 0, err
 	}
 	s.held = nil
-	job, err := start(s.sock)
+	job, err := start()
 	if err != nil {
 		return 0, socketErr(err)
 	}
@@ -207,26 +214,80 @@ func deliver(c call, bufArg int, data []byte, held *[]byte) (int32, error) {
 // tcpReceive is tcp_receive(h, pattern, buf): a line (abi.ReceiveLine),
 // everything (abi.ReceiveAll) or pattern bytes.
 func tcpReceive(c call) (int32, error) {
+	s, err := c.conn(0)
+	if err != nil {
+		return 0, err
+	}
 	p := c.i32(1)
+	pattern := host.ReadPattern(p)
 	switch {
 	case p == abi.ReceiveLine:
-		return receive(c, 2, func(s *host.TCPSocket) (func() ([]byte, error), error) { return s.Receive(host.ReadLine) })
+		pattern = host.ReadLine
 	case p == abi.ReceiveAll:
-		return receive(c, 2, func(s *host.TCPSocket) (func() ([]byte, error), error) { return s.Receive(host.ReadAll) })
+		pattern = host.ReadAll
 	case p < 0:
 		return 0, badArgument("bad pattern argument: %d", p)
 	}
-	return receive(c, 2, func(s *host.TCPSocket) (func() ([]byte, error), error) { return s.Receive(host.ReadPattern(p)) })
+	return receive(c, s, 2, func() (func() ([]byte, error), error) { return s.sock.Receive(pattern) })
 }
 
 // tcpReceiveAny is tcp_receiveany(h, max, buf): what arrives, at most max
 // bytes.
 func tcpReceiveAny(c call) (int32, error) {
+	s, err := c.conn(0)
+	if err != nil {
+		return 0, err
+	}
 	max := int(c.i32(1))
 	if max <= 0 {
 		return 0, badArgument("bad max argument")
 	}
-	return receive(c, 2, func(s *host.TCPSocket) (func() ([]byte, error), error) { return s.ReceiveAny(max) })
+	return receive(c, s, 2, func() (func() ([]byte, error), error) { return s.sock.ReceiveAny(max) })
+}
+
+// tcpReceiveUntil is tcp_receiveuntil(h, pattern, inclusive): the handle
+// of an iterator reading the socket up to each occurrence of pattern.
+func tcpReceiveUntil(c call) (int32, error) {
+	s, err := c.conn(0)
+	if err != nil {
+		return 0, err
+	}
+	pattern, err := c.string(1)
+	if err != nil {
+		return 0, err
+	}
+	until, err := s.sock.ReceiveUntil(pattern, c.i32(3) != 0)
+	if err != nil {
+		return 0, socketErr(err)
+	}
+	st := &c.in.state
+	st.untils = append(st.untils, &untilIter{conn: s, until: until})
+	return int32(len(st.untils) - 1), nil
+}
+
+// tcpUntilRead is tcp_until_read(it, size, buf): the iterator's next
+// part, up to the pattern (size <= 0) or at most about size bytes of it,
+// then, after a sized read's last part, errUntilDone. The socket's held
+// data is the iterator's, as for tcp_receive.
+func tcpUntilRead(c call) (int32, error) {
+	it, err := handleOf(&c, 0, c.in.state.untils, "iterator")
+	if err != nil {
+		return 0, err
+	}
+	size := int(c.i32(1))
+	return receive(c, it.conn, 2, func() (func() ([]byte, error), error) {
+		job, err := it.until.Read(size)
+		if err != nil {
+			return nil, err
+		}
+		return func() ([]byte, error) {
+			data, err := job()
+			if data == nil && err == nil {
+				return nil, errUntilDone
+			}
+			return data, err
+		}, nil
+	})
 }
 
 // tcpReceived is tcp_received(h, buf): what the socket's last receive
@@ -289,6 +350,20 @@ func tcpSetKeepalive(c call) (int32, error) {
 		}
 	}
 	return 0, socketErr(s.sock.SetKeepalive(timeout, size))
+}
+
+// tcpSetOption is tcp_setoption(h, name, value): tcpsock:setoption with
+// OpenResty's option names, a flag's value 0 or not.
+func tcpSetOption(c call) (int32, error) {
+	s, err := c.conn(0)
+	if err != nil {
+		return 0, err
+	}
+	name, err := c.string(1)
+	if err != nil {
+		return 0, err
+	}
+	return 0, socketErr(s.sock.SetOption(name, int(c.i32(3))))
 }
 
 // tcpGetReusedTimes is tcp_getreusedtimes(h).

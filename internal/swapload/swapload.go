@@ -5,9 +5,11 @@
 package swapload
 
 import (
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -15,6 +17,39 @@ import (
 // State is what a response says of the generation that served it: the
 // X-Lua-Version and X-Wasm-Version stamps its two plugins set.
 type State struct{ Lua, Wasm string }
+
+// Swap is one step of a Plan: PUT /plugins/{Plugin} with Body as JSON.
+type Swap struct {
+	Plugin string
+	Body   map[string]any
+}
+
+// Plan returns n swaps of the plugins lua-ver and wasm-ver, which start as
+// State{"v1:0", "0"}: odd swaps give lua-ver the code luaSource("v2"),
+// then luaSource("v1"), in turn, even ones give wasm-ver the code
+// wasm[1], then wasm[0], in turn; each sets its plugin's config to stamp
+// the swap's number (lua-ver's config n, wasm-ver's X-Wasm-Version
+// value). It also returns the State each swap leads to, by swap number
+// (0 for the initial one).
+func Plan(n int, luaSource func(code string) string, wasm [2][]byte) ([]Swap, map[State]int) {
+	plan := make([]Swap, 0, n)
+	cur := State{Lua: "v1:0", Wasm: "0"}
+	states := map[State]int{cur: 0}
+	for i := 1; i <= n; i++ {
+		stamp := strconv.Itoa(i)
+		if i%2 == 1 {
+			code := []string{"v2", "v1"}[(i/2)%2]
+			plan = append(plan, Swap{"lua-ver", map[string]any{"lua": luaSource(code), "config": map[string]string{"n": stamp}}})
+			cur.Lua = code + ":" + stamp
+		} else {
+			plan = append(plan, Swap{"wasm-ver", map[string]any{"wasm": base64.StdEncoding.EncodeToString(wasm[(i/2)%2]),
+				"config": map[string]string{"name": "X-Wasm-Version", "value": stamp}}})
+			cur.Wasm = stamp
+		}
+		states[cur] = i
+	}
+	return plan, states
+}
 
 // Client sends GET url on one keep-alive connection until stop, counting
 // the responses in served. Each must be a 200 with body "ok\n" whose

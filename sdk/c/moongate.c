@@ -246,6 +246,11 @@ char *mg_tcp_receiveany(int32_t h, int32_t max, int32_t *len)
 	return receive_result(h, mg_abi_tcp_receiveany(h, max, scratch, scratch_cap - 1), len);
 }
 
+char *mg_tcp_until_read(int32_t h, int32_t it, int32_t size, int32_t *len)
+{
+	return receive_result(h, mg_abi_tcp_until_read(it, size, scratch, scratch_cap - 1), len);
+}
+
 /* ---- Little-endian numbers ---- */
 
 static uint32_t read_u32(const char *p)

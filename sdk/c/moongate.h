@@ -235,6 +235,10 @@ MG_IMPORT("tcp_send") int32_t mg_abi_tcp_send(int32_t h, const char *data, int32
 MG_IMPORT("tcp_receive") int32_t mg_abi_tcp_receive(int32_t h, int32_t pattern, char *buf, int32_t cap);
 MG_IMPORT("tcp_receiveany") int32_t mg_abi_tcp_receiveany(int32_t h, int32_t max, char *buf, int32_t cap);
 MG_IMPORT("tcp_received") int32_t mg_abi_tcp_received(int32_t h, char *buf, int32_t cap);
+/* it is an iterator handle from tcp_receiveuntil, valid as long as h. */
+MG_IMPORT("tcp_receiveuntil") int32_t mg_abi_tcp_receiveuntil(int32_t h, const char *pattern, int32_t pattern_len, int32_t inclusive);
+MG_IMPORT("tcp_until_read") int32_t mg_abi_tcp_until_read(int32_t it, int32_t size, char *buf, int32_t cap);
+MG_IMPORT("tcp_setoption") int32_t mg_abi_tcp_setoption(int32_t h, const char *name, int32_t name_len, int32_t value);
 MG_IMPORT("tcp_settimeouts") int32_t mg_abi_tcp_settimeouts(int32_t h, int32_t connect_ms, int32_t send_ms, int32_t read_ms);
 MG_IMPORT("tcp_setkeepalive") int32_t mg_abi_tcp_setkeepalive(int32_t h, int32_t timeout_ms, int32_t size);
 MG_IMPORT("tcp_getreusedtimes") int32_t mg_abi_tcp_getreusedtimes(int32_t h);
@@ -490,6 +494,15 @@ static inline int32_t mg_tcp_settimeouts(int32_t h, int32_t connect_ms, int32_t 
  * closes the socket; timeout_ms 0: no idle limit, negative: the config's;
  * size <= 0: the config's pool_size (tcpsock:setkeepalive). */
 static inline int32_t mg_tcp_setkeepalive(int32_t h, int32_t timeout_ms, int32_t size) { return mg_abi_tcp_setkeepalive(h, timeout_ms, size); }
+/* mg_tcp_receiveuntil returns the handle of an iterator reading the
+ * stream up to each occurrence of the NUL-terminated pattern, included in
+ * the parts when inclusive is non-zero (tcpsock:receiveuntil);
+ * MG_ERR_FAILED: "pattern is empty". mg_tcp_until_read reads its parts. */
+static inline int32_t mg_tcp_receiveuntil(int32_t h, const char *pattern, int32_t inclusive) { return mg_abi_tcp_receiveuntil(h, pattern, mg_strlen(pattern), inclusive); }
+/* mg_tcp_setoption sets option name (tcpsock:setoption): "keepalive",
+ * "reuseaddr", "tcp-nodelay" (value 0 clears, any other sets), "sndbuf" or
+ * "rcvbuf" (bytes); MG_ERR_FAILED: "unsupported option x", "closed"... */
+static inline int32_t mg_tcp_setoption(int32_t h, const char *name, int32_t value) { return mg_abi_tcp_setoption(h, name, mg_strlen(name), value); }
 /* mg_tcp_getreusedtimes returns how many times the connection was taken
  * from the pool (tcpsock:getreusedtimes). */
 static inline int32_t mg_tcp_getreusedtimes(int32_t h) { return mg_abi_tcp_getreusedtimes(h); }
@@ -642,6 +655,13 @@ char *mg_tcp_receiveany(int32_t h, int32_t max, int32_t *len);
 /* mg_tcp_received returns what the socket's last receive holds: the data
  * a failed receive read before its error. */
 char *mg_tcp_received(int32_t h, int32_t *len);
+/* mg_tcp_until_read reads the next part of iterator it of socket h
+ * (iter(size) of tcpsock:receiveuntil): with size <= 0 the data up to the
+ * pattern; with a size at most about size bytes at a time, then NULL with
+ * MG_ERR_NOT_FOUND in *len once the pattern is reached (Lua's nil, nil),
+ * after which it reads on to the next occurrence. Errors as
+ * mg_tcp_receive's. */
+char *mg_tcp_until_read(int32_t h, int32_t it, int32_t size, int32_t *len);
 /* mg_body_file returns the name of the request body's file. */
 char *mg_body_file(int32_t *len);
 /* mg_captured_headers returns the headers of captured response h as a

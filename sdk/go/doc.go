@@ -41,7 +41,8 @@
 // does not count against the hook's time limit. A Conn or UDPConn lives as
 // long as the handler that opened it;
 // SetKeepalive hands its connection to the gateway's keep-alive pool for a
-// later request.
+// later request. Conn.ReceiveUntil returns an Until, which reads the
+// stream up to each occurrence of a delimiter (tcpsock:receiveuntil).
 //
 // TimerAt and TimerEvery (ngx.timer.at, ngx.timer.every) arm timers that
 // run the OnTimer handler later, outside any request, on one of the

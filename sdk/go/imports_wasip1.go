@@ -264,6 +264,15 @@ func hostTCPReceiveAny(h int32, max int32, buf unsafe.Pointer, bufCap uint32) in
 //go:wasmimport moongate tcp_received
 func hostTCPReceived(h int32, buf unsafe.Pointer, bufCap uint32) int32
 
+//go:wasmimport moongate tcp_receiveuntil
+func hostTCPReceiveUntil(h int32, pattern unsafe.Pointer, patternLen uint32, inclusive int32) int32
+
+//go:wasmimport moongate tcp_until_read
+func hostTCPUntilRead(it int32, size int32, buf unsafe.Pointer, bufCap uint32) int32
+
+//go:wasmimport moongate tcp_setoption
+func hostTCPSetOption(h int32, name unsafe.Pointer, nameLen uint32, value int32) int32
+
 //go:wasmimport moongate tcp_settimeouts
 func hostTCPSetTimeouts(h int32, connectMs, sendMs, readMs int32) int32
 

@@ -1092,6 +1092,47 @@ static void check_udp(report *r, int32_t port)
 	expect_error(r, "udp_send", mg_udp_send(h, "x", 1), MG_ERR_FAILED, "closed");
 }
 
+/* check_receiveuntil checks tcp_receiveuntil, tcp_until_read and
+ * tcp_setoption against the scripted server at port. */
+static void check_receiveuntil(report *r, int32_t port)
+{
+	int32_t h, it, inclusive, len;
+	char *got;
+	if ((h = connect_to(r, port)) < 0)
+		return;
+	expect_ok(r, "tcp_setoption", mg_tcp_setoption(h, "tcp-nodelay", 1));
+	expect_ok(r, "tcp_setoption", mg_tcp_setoption(h, "rcvbuf", 65536));
+	expect_error(r, "tcp_setoption", mg_tcp_setoption(h, "nagle", 1), MG_ERR_FAILED, "unsupported option nagle");
+	expect_error(r, "tcp_receiveuntil", mg_tcp_receiveuntil(h, "", 0), MG_ERR_FAILED, "pattern is empty");
+	expect_error(r, "tcp_until_read", mg_abi_tcp_until_read(99, 0, buf, sizeof buf), MG_ERR_BAD_ARGUMENT, "bad iterator handle 99");
+
+	send_cmd(r, h, "w:ab--cd--efg--0123456789--tail c\n");
+	it = mg_tcp_receiveuntil(h, "--", 0);
+	inclusive = mg_tcp_receiveuntil(h, "--", 1);
+	if (!expect_ok(r, "tcp_receiveuntil", it) || !expect_ok(r, "tcp_receiveuntil", inclusive)) {
+		mg_tcp_close(h);
+		return;
+	}
+	got = mg_tcp_until_read(h, it, 0, &len);
+	expect_received(r, "tcp_until_read", got, len, "ab");
+	expect_str(r, "tcp_until_read", mg_abi_tcp_until_read(inclusive, 0, buf, sizeof buf), buf, "cd--");
+	/* sized reads: the parts, then the end of this occurrence */
+	expect_str(r, "tcp_until_read", mg_abi_tcp_until_read(it, 2, buf, sizeof buf), buf, "ef");
+	expect_str(r, "tcp_until_read", mg_abi_tcp_until_read(it, 2, buf, sizeof buf), buf, "g");
+	expect_error(r, "tcp_until_read", mg_abi_tcp_until_read(it, 2, buf, sizeof buf), MG_ERR_NOT_FOUND, "the pattern was reached");
+	/* a part longer than the buffer is held for tcp_received */
+	expect_status(r, "tcp_until_read", mg_abi_tcp_until_read(it, 0, buf, 4), 10);
+	expect_str(r, "tcp_received", mg_abi_tcp_received(h, buf, sizeof buf), buf, "0123456789");
+	/* the stream ends before the next occurrence: the partial data */
+	got = mg_tcp_until_read(h, it, 0, &len);
+	check(r, "tcp_until_read", got == NULL && len == MG_ERR_FAILED && strcmp(last_error(), "closed") == 0,
+	      "returned %d (%s), want %d (closed)", (int)len, last_error(), MG_ERR_FAILED);
+	got = mg_tcp_received(h, &len);
+	expect_received(r, "tcp_received", got, len, "tail");
+	mg_tcp_close(h);
+	expect_error(r, "tcp_setoption", mg_tcp_setoption(h, "keepalive", 1), MG_ERR_FAILED, "closed");
+}
+
 /* check_sockets checks sleep and every tcp_* and udp_* function. */
 static void check_sockets(report *r)
 {
@@ -1105,6 +1146,7 @@ static void check_sockets(report *r)
 	expect_ok(r, "sleep", mg_sleep(0.001));
 	expect_error(r, "sleep", mg_sleep(-1), MG_ERR_BAD_ARGUMENT, "invalid sleep duration \"-1\"");
 	check_udp(r, udp);
+	check_receiveuntil(r, tcp);
 	expect_error(r, "tcp_connect", mg_tcp_connect("127.0.0.1", refused, NULL), MG_ERR_FAILED, "connection refused");
 	expect_error(r, "tcp_connect", mg_tcp_connect("127.0.0.1", MG_NO_PORT, ""), MG_ERR_FAILED, "missing the port number");
 	expect_error(r, "tcp_send", mg_tcp_send(99, "x", 1), MG_ERR_BAD_ARGUMENT, "bad socket handle 99");

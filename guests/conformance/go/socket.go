@@ -38,7 +38,7 @@ func (c *checks) send(conn *moongate.Conn, cmd string) {
 }
 
 // checkSockets checks sleep and every tcp_* and udp_* function against
-// the servers of the config.
+// the servers of the config (until.go has receiveuntil's and setoption's).
 func checkSockets(c *checks) {
 	var cfg socketConfig
 	if err := moongate.Config(&cfg); err != nil || cfg.TCP == 0 || cfg.TLS == 0 || cfg.Refused == 0 || cfg.UDP == 0 {
@@ -52,6 +52,7 @@ func checkSockets(c *checks) {
 	_, err = moongate.Connect("127.0.0.1", moongate.NoPort, nil)
 	c.failsWith("tcp_connect", err, moongate.ErrFailed, "missing the port number")
 	checkUDP(c, cfg.UDP)
+	checkReceiveUntil(c, cfg.TCP)
 
 	conn := c.connect(cfg.TCP)
 	if conn == nil {

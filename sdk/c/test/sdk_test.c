@@ -139,6 +139,7 @@ static int held_calls;
 
 int32_t mg_abi_tcp_receive(int32_t h, int32_t pattern, char *buf, int32_t cap) { (void)h; (void)pattern; return fake(buf, cap); }
 int32_t mg_abi_tcp_receiveany(int32_t h, int32_t max, char *buf, int32_t cap) { (void)h; (void)max; return fake(buf, cap); }
+int32_t mg_abi_tcp_until_read(int32_t it, int32_t size, char *buf, int32_t cap) { (void)it; (void)size; return fake(buf, cap); }
 
 int32_t mg_abi_tcp_received(int32_t h, char *buf, int32_t cap)
 {
@@ -485,13 +486,14 @@ static void test_shdict_helpers(void)
 
 static char *r_receive(int32_t *len) { return mg_tcp_receive(1, MG_RECEIVE_LINE, len); }
 static char *r_receiveany(int32_t *len) { return mg_tcp_receiveany(1, 10, len); }
+static char *r_until_read(int32_t *len) { return mg_tcp_until_read(1, 0, 4, len); }
 
 static void test_receive(void)
 {
 	static const struct {
 		const char *name;
 		char *(*helper)(int32_t *len);
-	} helpers[] = {{"mg_tcp_receive", r_receive}, {"mg_tcp_receiveany", r_receiveany}};
+	} helpers[] = {{"mg_tcp_receive", r_receive}, {"mg_tcp_receiveany", r_receiveany}, {"mg_tcp_until_read", r_until_read}};
 	/* A result too long for the scratch space is fetched from the host
 	 * (natively the scratch space cannot grow: the held value is short). */
 	static const char too_long[] = "1234567890123456789012345678901234567890123456789012345678901234";
@@ -508,6 +510,7 @@ static void test_receive(void)
 		{"held by the host", too_long, 0, "held", 4, 1},
 		{"timeout", NULL, MG_ERR_FAILED, NULL, MG_ERR_FAILED, 0},
 		{"bad handle", NULL, MG_ERR_BAD_ARGUMENT, NULL, MG_ERR_BAD_ARGUMENT, 0},
+		{"pattern reached", NULL, MG_ERR_NOT_FOUND, NULL, MG_ERR_NOT_FOUND, 0},
 	};
 	size_t h, t;
 	int32_t len;
