@@ -174,6 +174,7 @@ func (x *exchange) enter(idx int) {
 				h := &hooks[i]
 				if h.wasm != nil {
 					chunk, eof, err = h.wasm.Filter(r, h.config, chunk, eof)
+					err = h.named(err)
 				} else {
 					chunk, eof, err = x.sess.Filter(h.lua, chunk, eof)
 				}
@@ -249,7 +250,7 @@ func (x *exchange) run(h *hook, p abi.Phase) error {
 func (x *exchange) runWasm(h *hook, p abi.Phase) error {
 	action, err := h.wasm.Run(x.r, p, h.config)
 	if err != nil {
-		return err
+		return h.named(err)
 	}
 	if action != abi.ActionContinue {
 		x.r.Exit(int(action))

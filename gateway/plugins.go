@@ -174,7 +174,7 @@ func (s *snapshot) bindHooks(lp *luaPlugins) {
 			for _, p := range abi.PluginPhases {
 				if u.Plugin.Wasm != "" {
 					if s.wasmPhases[pluginKey(u.Plugin)].Has(p) {
-						rt.hooks[p] = append(rt.hooks[p], hook{lua: noLua, wasm: s.wasm[pluginKey(u.Plugin)], config: conf})
+						rt.hooks[p] = append(rt.hooks[p], hook{lua: noLua, wasm: s.wasm[pluginKey(u.Plugin)], config: conf, plugin: u.Name})
 					}
 					continue
 				}

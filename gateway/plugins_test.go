@@ -50,6 +50,9 @@ routes:
     content: {lua: "ngx.say(ngx.ctx.order)"}
   - location: /c
     content: {lua: "ngx.say(ngx.ctx.order or 'none')"}
+  - location: /trap
+    plugins: {validated: {value: trap}}
+    content: {lua: "ngx.say('not sent')"}
 `
 	tg := startGateway(t, yaml, map[string]string{"plugins/tag.lua": tagPlugin, "plugins/first.lua": firstPlugin})
 	tests := []struct {
@@ -61,6 +64,12 @@ routes:
 		{"/b", "bx3;\n", map[string]string{"X-Tag-B": "1", "X-Default": "d", "X-Validated": ""}},
 		{"/c", "none\n", map[string]string{"X-Default": "", "X-Tag-A": ""}},
 	}
+	t.Run("a failing Wasm plugin is named", func(t *testing.T) {
+		if resp := tg.get("/trap"); resp.status != 500 {
+			t.Errorf("got %d %q, want 500", resp.status, resp.body)
+		}
+		tg.waitLog("plugin validated: header_filter hook")
+	})
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			resp := tg.get(tt.path)

@@ -3,6 +3,7 @@ package gateway
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -32,6 +33,16 @@ type hook struct {
 	lua    lua.Hook     // noLua unless a Lua hook
 	wasm   *wasm.Module // nil unless a Wasm hook
 	config []byte       // the hook's config as JSON, for plugin_config
+	plugin string       // the named plugin a Wasm hook runs, for errors; "" for a route's own
+}
+
+// named adds the name of h's plugin to err, an error of h's Wasm guest
+// (a Lua plugin's chunk name says it already).
+func (h *hook) named(err error) error {
+	if err == nil || h.plugin == "" {
+		return err
+	}
+	return fmt.Errorf("plugin %s: %w", h.plugin, err)
 }
 
 // set reports whether the phase has a handler.

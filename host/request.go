@@ -67,7 +67,7 @@ type Request struct {
 	argsSet  bool   // args replaced: Ctx's query string is stale
 	uriSet   bool   // uri changed by set_uri
 	internal bool
-	userVars map[string]userVar
+	userVars *varStore // nil until a user variable is set
 	declared Vars
 	in       inbound // request headers, method and URI state (req.go)
 

@@ -3,7 +3,6 @@ package host
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -243,11 +242,11 @@ func (r *Request) InitSubrequest(parent *Request, sub *SubRequest) {
 	switch {
 	case sub.ShareAllVars:
 		if parent.userVars == nil {
-			parent.userVars = make(map[string]userVar)
+			parent.userVars = new(varStore)
 		}
 		r.userVars = parent.userVars
 	case sub.CopyAllVars:
-		r.userVars = maps.Clone(parent.userVars)
+		r.userVars = parent.userVars.clone()
 	}
 	for name, v := range sub.Vars {
 		r.SetVar(name, v) // checked by Capture

@@ -5,7 +5,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/moongate/moongate/abi"
@@ -294,5 +296,29 @@ func TestInitSubrequestBodyFile(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("the parent's body file: %v", err)
+	}
+}
+
+// TestSharedVarsConcurrently sets shared variables from subrequests on
+// several goroutines at once, as Wasm subrequests of one capture_multi
+// do; the race detector checks the store's locking.
+func TestSharedVarsConcurrently(t *testing.T) {
+	parent := subTestRequest(abi.PhaseContent)
+	var wg sync.WaitGroup
+	for i := range 4 {
+		ctx := new(fasthttp.RequestCtx)
+		ctx.Init(&parent.Ctx.Request, nil, nil)
+		r := NewRequest(ctx, "", parent.declared, nil)
+		r.InitSubrequest(parent, &SubRequest{URI: "/s", ShareAllVars: true})
+		wg.Go(func() {
+			for j := range 100 {
+				r.SetVar("v", strconv.Itoa(i*100+j))
+				r.Var("v")
+			}
+		})
+	}
+	wg.Wait()
+	if v, _ := parent.Var("v"); v == "def" {
+		t.Error("the parent does not see the subrequests' writes")
 	}
 }

@@ -2,9 +2,11 @@ package host
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -14,6 +16,43 @@ type userVar struct {
 	unset bool
 }
 
+// varStore holds the user variables a request set. Subrequests with
+// share_all_vars share their parent's and may run at once on several
+// goroutines (Wasm guests run in parallel), so it is locked.
+type varStore struct {
+	mu sync.Mutex
+	m  map[string]userVar
+}
+
+func (s *varStore) get(key string) (userVar, bool) {
+	if s == nil {
+		return userVar{}, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[key]
+	return v, ok
+}
+
+func (s *varStore) set(key string, v userVar) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = make(map[string]userVar)
+	}
+	s.m[key] = v
+}
+
+// clone returns a copy of s (copy_all_vars); nil for nil.
+func (s *varStore) clone() *varStore {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return &varStore{m: maps.Clone(s.m)}
+}
+
 // Var returns the value of the nginx variable $name (ngx.var.NAME) and
 // whether it has one. Names are case-insensitive, as in nginx. Built-in
 // variables follow nginx's meaning; user variables are those the config
@@ -21,7 +60,7 @@ type userVar struct {
 func (r *Request) Var(name string) (string, bool) {
 	name = strings.ToLower(name)
 	if key, def, ok := r.declaredVar(name); ok {
-		if v, set := r.userVars[key]; set {
+		if v, set := r.userVars.get(key); set {
 			return v.value, !v.unset
 		}
 		return def, true
@@ -312,9 +351,9 @@ func (r *Request) setVar(name string, v userVar) error {
 	name = strings.ToLower(name)
 	if key, _, ok := r.declaredVar(name); ok {
 		if r.userVars == nil {
-			r.userVars = make(map[string]userVar)
+			r.userVars = new(varStore)
 		}
-		r.userVars[key] = v
+		r.userVars.set(key, v)
 		return nil
 	}
 	switch _, builtin := builtins[name]; {

@@ -1,7 +1,8 @@
 //go:build wasip1
 
 // Command validate is a Wasm plugin with a config check: its config must
-// have a non-empty "value", which its header_filter sets as X-Validated.
+// have a non-empty "value", which its header_filter sets as X-Validated
+// (or traps on, when it is "trap").
 // It handles header_filter only, although the SDK exports every phase.
 package main
 
@@ -32,6 +33,9 @@ func init() {
 		var c config
 		if err := moongate.Config(&c); err != nil {
 			return r.Exit(500)
+		}
+		if c.Value == "trap" {
+			panic("validate guest: asked to trap")
 		}
 		r.SetRespHeader("X-Validated", c.Value)
 		return moongate.Continue
