@@ -150,41 +150,51 @@ func (x *exchange) enter(idx int) {
 	x.rt = &x.s.routes[idx]
 	x.r.Route = idx
 	x.r.HeaderFilter, x.r.BodyFilter = nil, nil
-	if hooks := x.rt.hooks[abi.PhaseHeaderFilter]; len(hooks) > 0 {
-		x.r.HeaderFilter = func(*host.Request) error {
-			for i := range hooks {
-				h := &hooks[i]
-				var err error
-				if h.wasm != nil {
-					err = x.runWasm(h, abi.PhaseHeaderFilter)
-				} else {
-					_, _, err = x.sess.Filter(h.lua, nil, false)
-				}
-				if err != nil {
-					return err
-				}
-			}
-			return nil
+	if x.rt.has(abi.PhaseHeaderFilter) {
+		x.r.HeaderFilter = x
+	}
+	if x.rt.has(abi.PhaseBodyFilter) {
+		x.r.BodyFilter = x
+	}
+}
+
+// FilterHeader runs the route's header_filter hooks in order: x is the
+// request's host.HeaderFilter.
+func (x *exchange) FilterHeader(*host.Request) error {
+	hooks := x.rt.hooks[abi.PhaseHeaderFilter]
+	for i := range hooks {
+		h := &hooks[i]
+		var err error
+		if h.wasm != nil {
+			err = x.runWasm(h, abi.PhaseHeaderFilter)
+		} else {
+			_, _, err = x.sess.Filter(h.lua, nil, false)
+		}
+		if err != nil {
+			return err
 		}
 	}
-	if hooks := x.rt.hooks[abi.PhaseBodyFilter]; len(hooks) > 0 {
-		x.r.BodyFilter = func(r *host.Request, chunk []byte, eof bool) ([]byte, bool, error) {
-			var err error
-			for i := range hooks {
-				h := &hooks[i]
-				if h.wasm != nil {
-					chunk, eof, err = h.wasm.Filter(r, h.config, chunk, eof)
-					err = h.named(err)
-				} else {
-					chunk, eof, err = x.sess.Filter(h.lua, chunk, eof)
-				}
-				if err != nil {
-					return chunk, eof, err
-				}
-			}
-			return chunk, eof, nil
+	return nil
+}
+
+// FilterBody passes a chunk through the route's body_filter hooks in
+// order: x is the request's host.BodyFilter.
+func (x *exchange) FilterBody(r *host.Request, chunk []byte, eof bool) ([]byte, bool, error) {
+	hooks := x.rt.hooks[abi.PhaseBodyFilter]
+	var err error
+	for i := range hooks {
+		h := &hooks[i]
+		if h.wasm != nil {
+			chunk, eof, err = h.wasm.Filter(r, h.config, chunk, eof)
+			err = h.named(err)
+		} else {
+			chunk, eof, err = x.sess.Filter(h.lua, chunk, eof)
+		}
+		if err != nil {
+			return chunk, eof, err
 		}
 	}
+	return chunk, eof, nil
 }
 
 // runPhase runs the route's hooks for phase p in order (the plugins',

@@ -36,12 +36,12 @@ type Request struct {
 	Ctx *fasthttp.RequestCtx
 	// Log is the error log.
 	Log *errlog.Logger
-	// HeaderFilter, when set, runs the header_filter hook; it is called once,
-	// when the response headers are about to be sent.
-	HeaderFilter func(r *Request) error
-	// BodyFilter, when set, runs the body_filter hook on each chunk of the
-	// response body; it returns the chunk to send and whether it is the last.
-	BodyFilter func(r *Request, chunk []byte, eof bool) ([]byte, bool, error)
+	// HeaderFilter, when set, runs the header_filter hooks; it is called
+	// once, when the response headers are about to be sent.
+	HeaderFilter HeaderFilter
+	// BodyFilter, when set, runs the body_filter hooks on each chunk of the
+	// response body.
+	BodyFilter BodyFilter
 	// Route is the index of the matched route, -1 when none matched.
 	Route int
 	// Hostname is the machine's host name, for $hostname.

@@ -225,7 +225,7 @@ func (r *Request) sendHeaders(defaultType, honourExit bool) error {
 	}
 	if r.HeaderFilter != nil {
 		r.sendingHeaders = true
-		err := r.inPhase(abi.PhaseHeaderFilter, func() error { return r.HeaderFilter(r) })
+		err := r.inPhase(abi.PhaseHeaderFilter, func() error { return r.HeaderFilter.FilterHeader(r) })
 		r.sendingHeaders = false
 		if err != nil {
 			return err
@@ -300,7 +300,7 @@ func (r *Request) FilterChunk(data []byte, eof bool) ([]byte, bool, error) {
 	if r.BodyFilter != nil {
 		var err error
 		err = r.inPhase(abi.PhaseBodyFilter, func() error {
-			data, eof, err = r.BodyFilter(r, data, eof)
+			data, eof, err = r.BodyFilter.FilterBody(r, data, eof)
 			return err
 		})
 		if err != nil {
@@ -463,4 +463,33 @@ func (r *Request) finishStream() error {
 		r.stream.WriteString("0\r\n\r\n")
 	}
 	return r.stream.Flush()
+}
+
+// HeaderFilter runs a request's header_filter hooks; the gateway installs
+// it on the Request.
+type HeaderFilter interface {
+	// FilterHeader runs the hooks, in the header_filter phase.
+	FilterHeader(r *Request) error
+}
+
+// BodyFilter runs a request's body_filter hooks; the gateway installs it
+// on the Request.
+type BodyFilter interface {
+	// FilterBody passes one chunk through the hooks, in the body_filter
+	// phase, and returns the chunk to send and whether it is the last.
+	FilterBody(r *Request, chunk []byte, eof bool) ([]byte, bool, error)
+}
+
+// HeaderFilterFunc is a function as a HeaderFilter.
+type HeaderFilterFunc func(r *Request) error
+
+// FilterHeader calls f.
+func (f HeaderFilterFunc) FilterHeader(r *Request) error { return f(r) }
+
+// BodyFilterFunc is a function as a BodyFilter.
+type BodyFilterFunc func(r *Request, chunk []byte, eof bool) ([]byte, bool, error)
+
+// FilterBody calls f.
+func (f BodyFilterFunc) FilterBody(r *Request, chunk []byte, eof bool) ([]byte, bool, error) {
+	return f(r, chunk, eof)
 }

@@ -12,13 +12,13 @@ import (
 // with the filters wired to m, then log. It returns access's action.
 func serve(t *testing.T, m *Module, r *host.Request) int32 {
 	t.Helper()
-	r.HeaderFilter = func(r *host.Request) error {
+	r.HeaderFilter = host.HeaderFilterFunc(func(r *host.Request) error {
 		_, err := m.Run(r, abi.PhaseHeaderFilter, nil)
 		return err
-	}
-	r.BodyFilter = func(r *host.Request, chunk []byte, eof bool) ([]byte, bool, error) {
+	})
+	r.BodyFilter = host.BodyFilterFunc(func(r *host.Request, chunk []byte, eof bool) ([]byte, bool, error) {
 		return m.Filter(r, nil, chunk, eof)
-	}
+	})
 	action, err := m.Run(r, abi.PhaseAccess, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -32,11 +32,11 @@ func newHolder() *holder {
 // hold starts a content call on m and returns once it holds an instance.
 func (h *holder) hold(t *testing.T, m *Module) {
 	r := newRequest(t, testRequest{}, abi.PhaseContent)
-	r.BodyFilter = func(_ *host.Request, chunk []byte, eof bool) ([]byte, bool, error) {
+	r.BodyFilter = host.BodyFilterFunc(func(_ *host.Request, chunk []byte, eof bool) ([]byte, bool, error) {
 		h.entered <- struct{}{}
 		<-h.release
 		return chunk, eof, nil
-	}
+	})
 	h.done.Add(1)
 	go func() {
 		defer h.done.Done()
@@ -121,10 +121,10 @@ func TestFilterFailureFailsCaller(t *testing.T) {
 	filter := load(t, rt, filterPath, Limits{Pool: 1}, abi.PhaseHeaderFilter)
 	r := newRequest(t, testRequest{}, abi.PhaseContent)
 	defer r.Release()
-	r.HeaderFilter = func(r *host.Request) error {
+	r.HeaderFilter = host.HeaderFilterFunc(func(r *host.Request) error {
 		_, err := filter.Run(r, abi.PhaseHeaderFilter, nil)
 		return err
-	}
+	})
 	_, err := content.Run(r, abi.PhaseContent, nil)
 	var herr *HookError
 	if !errors.As(err, &herr) || herr.Phase != abi.PhaseHeaderFilter || herr.Path != filterPath || !errors.Is(err, ErrTrap) {
