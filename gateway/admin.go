@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/moongate/moongate/host/wasm"
 	"github.com/valyala/fasthttp"
@@ -19,6 +20,11 @@ import (
 // adminMaxBody bounds an admin request's body: a standard-Go guest is a
 // few MiB, and a third more in base64.
 const adminMaxBody = 64 << 20
+
+// adminTimeout bounds reading an admin request, writing its answer and an
+// idle admin connection. A change that compiles a large guest takes
+// seconds; reading its upload should not.
+const adminTimeout = time.Minute
 
 // adminHandler serves one admin endpoint; arg is the path's {name} or
 // {id}, "" for collections.

@@ -253,7 +253,8 @@ func (g *Gateway) Serve() error {
 		Logger:                        quietLogger{},
 	}
 	if g.adminLn != nil {
-		g.admin = &fasthttp.Server{Handler: g.handleAdmin, Name: "moongate-admin", Logger: quietLogger{}, MaxRequestBodySize: adminMaxBody}
+		g.admin = &fasthttp.Server{Handler: g.handleAdmin, Name: "moongate-admin", Logger: quietLogger{}, MaxRequestBodySize: adminMaxBody,
+			ReadTimeout: adminTimeout, WriteTimeout: adminTimeout, IdleTimeout: adminTimeout}
 	}
 	if s.cfg.Watch.Enabled {
 		g.startWatch(s.cfg.Watch.Debounce)
