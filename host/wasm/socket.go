@@ -129,6 +129,23 @@ func handleOf[S any](c *call, i int, objs []*S, kind string) (*S, error) {
 	return objs[h], nil
 }
 
+// connAndBytes reads the socket of argument 0 and the bytes of arguments
+// 1 and 2.
+func connAndBytes(c call) (*tcpConn, []byte, error) {
+	s, err := c.conn(0)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := c.bytes(1)
+	return s, b, err
+}
+
+// connAndString is connAndBytes with the bytes as a string.
+func connAndString(c call) (*tcpConn, string, error) {
+	s, b, err := connAndBytes(c)
+	return s, string(b), err
+}
+
 // port returns the port in argument i, host.NoPort for abi.NoPort.
 func (c *call) port(i int) int {
 	if c.i32(i) == abi.NoPort {
@@ -139,11 +156,7 @@ func (c *call) port(i int) int {
 
 // tcpSSLHandshake is tcp_sslhandshake(h, server_name, verify).
 func tcpSSLHandshake(c call) (int32, error) {
-	s, err := c.conn(0)
-	if err != nil {
-		return 0, err
-	}
-	name, err := c.string(1)
+	s, name, err := connAndString(c)
 	if err != nil {
 		return 0, err
 	}
@@ -157,11 +170,7 @@ func tcpSSLHandshake(c call) (int32, error) {
 
 // tcpSend is tcp_send(h, data): the bytes sent.
 func tcpSend(c call) (int32, error) {
-	s, err := c.conn(0)
-	if err != nil {
-		return 0, err
-	}
-	data, err := c.bytes(1)
+	s, data, err := connAndBytes(c)
 	if err != nil {
 		return 0, err
 	}
@@ -248,11 +257,7 @@ func tcpReceiveAny(c call) (int32, error) {
 // tcpReceiveUntil is tcp_receiveuntil(h, pattern, inclusive): the handle
 // of an iterator reading the socket up to each occurrence of pattern.
 func tcpReceiveUntil(c call) (int32, error) {
-	s, err := c.conn(0)
-	if err != nil {
-		return 0, err
-	}
-	pattern, err := c.string(1)
+	s, pattern, err := connAndString(c)
 	if err != nil {
 		return 0, err
 	}
@@ -355,11 +360,7 @@ func tcpSetKeepalive(c call) (int32, error) {
 // tcpSetOption is tcp_setoption(h, name, value): tcpsock:setoption with
 // OpenResty's option names, a flag's value 0 or not.
 func tcpSetOption(c call) (int32, error) {
-	s, err := c.conn(0)
-	if err != nil {
-		return 0, err
-	}
-	name, err := c.string(1)
+	s, name, err := connAndString(c)
 	if err != nil {
 		return 0, err
 	}
