@@ -337,6 +337,9 @@ routes:
 		{"length over the limit", "POST /l HTTP/1.1\r\nHost: h\r\nContent-Length: 2000\r\n\r\n" + strings.Repeat("a", 2000), 413,
 			"client intended to send too large body: 2000 bytes, client: 127.0.0.1"},
 		{"chunked over the limit", chunked(2000), 413, "client intended to send too large chunked body: "},
+		// Answered before the body is sent: the request carries none.
+		{"expect 100-continue over the limit", "POST /l HTTP/1.1\r\nHost: h\r\nContent-Length: 3000\r\nExpect: 100-continue\r\n\r\n", 413,
+			"client intended to send too large body: 3000 bytes, client: 127.0.0.1"},
 		{"length at the limit", "POST /l HTTP/1.1\r\nHost: h\r\nContent-Length: 1024\r\n\r\n" + strings.Repeat("a", 1024), 200, ""},
 		{"chunked at the limit", chunked(1024), 200, ""},
 	}

@@ -250,6 +250,7 @@ func (g *Gateway) Serve() error {
 		DisablePreParseMultipartForm:  true,
 		DisableHeaderNamesNormalizing: false,
 		ErrorHandler:                  g.badRequest,
+		ExpectHandler:                 g.expect,
 		Logger:                        quietLogger{},
 	}
 	if g.adminLn != nil {
@@ -320,6 +321,19 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		return fmt.Errorf("shutdown: requests still running after the grace period")
 	}
 	return err
+}
+
+// expect answers a request's "Expect: 100-continue": 413 at once when its
+// Content-Length is over client_max_body_size, as nginx does, so the
+// client does not send a body that would be refused; 100 otherwise.
+// fasthttp sends the 413 without a body and closes the connection.
+func (g *Gateway) expect(ctx *fasthttp.RequestCtx) int {
+	limit := g.snap.Load().cfg.Client.MaxBodySize
+	if n := ctx.Request.Header.ContentLength(); limit > 0 && n > int(limit) {
+		g.snap.Load().log.Logf(errlog.Error, "client intended to send too large body: %d bytes, client: %s", n, ctx.RemoteAddr())
+		return fasthttp.StatusRequestEntityTooLarge
+	}
+	return fasthttp.StatusContinue
 }
 
 // badRequest answers requests fasthttp could not parse: 413 for a body over
