@@ -35,15 +35,21 @@ func compile(c call) (*regex.Regexp, error) {
 	return re, nil
 }
 
+// compileWithSubject is compile, then the subject of arguments 4 and 5.
+func compileWithSubject(c call) (*regex.Regexp, []byte, error) {
+	re, err := compile(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	subject, err := c.bytes(4)
+	return re, subject, err
+}
+
 // reMatch is re_match(pattern, flags, subject, start, buf): the first
 // match at or after byte start, as the start and end offsets (i32) of
 // each group, group 0 the whole match; ERR_NOT_FOUND for no match.
 func reMatch(c call) (int32, error) {
-	re, err := compile(c)
-	if err != nil {
-		return 0, err
-	}
-	subject, err := c.bytes(4)
+	re, subject, err := compileWithSubject(c)
 	if err != nil {
 		return 0, err
 	}
@@ -93,11 +99,7 @@ func reGroupNames(c call) (int32, error) {
 // to count_ptr as an i32. A malformed template is ERR_BAD_ARGUMENT.
 func reSub(global bool) impl {
 	return status(func(c call) (int32, error) {
-		re, err := compile(c)
-		if err != nil {
-			return 0, err
-		}
-		subject, err := c.bytes(4)
+		re, subject, err := compileWithSubject(c)
 		if err != nil {
 			return 0, err
 		}
