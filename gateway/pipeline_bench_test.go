@@ -93,7 +93,21 @@ func BenchmarkPipeline(b *testing.B) {
 // accessConfig has one route per kind of access hook, all with the same
 // constant Lua content; /none has no access hook.
 const accessConfig = `
+plugins:
+  auth-lua:
+    lua: |
+      return {access = function(conf)
+        if ngx.var.http_x_api_key ~= conf.key then return ngx.exit(401) end
+        ngx.req.set_header('X-User', 'alice')
+      end}
+  auth-c: {wasm: GUESTS/c/bench.wasm}
 routes:
+  - location: = /lua-plugin
+    plugins: {auth-lua: {key: secret}}
+    content: {lua: "ngx.say('ok')"}
+  - location: = /c-plugin
+    plugins: {auth-c: ~}
+    content: {lua: "ngx.say('ok')"}
   - location: = /none
     content: {lua: "ngx.say('ok')"}
   - location: = /lua-read
@@ -112,15 +126,16 @@ routes:
 
 // BenchmarkAccessHook measures the per-request cost of an access hook:
 // no hook, Lua reading one header (lua-read), Lua doing what the guests do
-// (lua-auth: check x-api-key, set X-User), and the Go and C bench guests'
-// on_access. Each hooked route also reports over-none-ns/op: its ns/op
+// (lua-auth: check x-api-key, set X-User), the Go and C bench guests'
+// on_access, and the same as named plugins (lua-plugin, with the key in
+// its config, and c-plugin). Each hooked route also reports over-none-ns/op: its ns/op
 // less the median ns/op of the "none" runs made so far in this process
 // (with -count N, go test runs all N of them first); absent when "none"
 // did not run.
 func BenchmarkAccessHook(b *testing.B) {
 	tg := startGateway(b, strings.ReplaceAll(accessConfig, "GUESTS", guestDir(b)), nil)
 	var none []float64
-	for _, route := range []string{"none", "lua-read", "lua-auth", "go", "c"} {
+	for _, route := range []string{"none", "lua-read", "lua-auth", "go", "c", "lua-plugin", "c-plugin"} {
 		b.Run(route, func(b *testing.B) {
 			ns := benchRequest(b, tg, "/"+route)
 			switch {
