@@ -9,13 +9,9 @@ const (
 	// a line listing every context moongate has.
 	allPhases = Phases(1<<phaseCount - 2)
 
-	// afterInitPhases is every phase but init: the time, regex and timer
-	// APIs, and ngx.ctx.
+	// afterInitPhases is every phase but init: the timer APIs and
+	// ngx.ctx.
 	afterInitPhases = allPhases &^ (1 << PhaseInit)
-
-	// requestTimerPhases is every request phase plus timers: the encoding
-	// and hashing helpers.
-	requestTimerPhases = afterInitPhases &^ (1 << PhaseInitWorker)
 
 	// configPhases is every phase but balancer: ngx.config.*, most of
 	// ngx.worker.* and ngx.semaphore.
@@ -97,39 +93,43 @@ var apiContexts = map[string]Phases{
 	"ngx.run_worker_thread":      entryPhases,
 	"ngx.exit":                   entryPhases | 1<<PhaseHeaderFilter | 1<<PhaseTimer | 1<<PhaseBalancer,
 
-	// Encoding and hashing.
-	"ngx.encode_args":       requestTimerPhases,
-	"ngx.decode_args":       requestTimerPhases,
-	"ngx.encode_base64":     requestTimerPhases,
-	"ngx.decode_base64":     requestTimerPhases,
-	"ngx.decode_base64mime": requestTimerPhases, // newer than the README read: as ngx.decode_base64
-	"ngx.crc32_short":       requestTimerPhases,
-	"ngx.crc32_long":        requestTimerPhases,
-	"ngx.hmac_sha1":         requestTimerPhases,
-	"ngx.md5":               requestTimerPhases,
-	"ngx.md5_bin":           requestTimerPhases,
-	"ngx.sha1_bin":          requestTimerPhases,
-	"ngx.quote_sql_str":     requestTimerPhases,
+	// Encoding and hashing, time and regular expressions: lua-resty-core
+	// implements them over FFI, and they work in every context, init
+	// included (checked on Debian's nginx + lua-resty-core), although
+	// lua-nginx-module's README lists narrower contexts for its C
+	// versions.
+	"ngx.encode_args":       allPhases,
+	"ngx.decode_args":       allPhases,
+	"ngx.encode_base64":     allPhases,
+	"ngx.decode_base64":     allPhases,
+	"ngx.decode_base64mime": allPhases, // newer than the README read: as ngx.decode_base64
+	"ngx.crc32_short":       allPhases,
+	"ngx.crc32_long":        allPhases,
+	"ngx.hmac_sha1":         allPhases,
+	"ngx.md5":               allPhases,
+	"ngx.md5_bin":           allPhases,
+	"ngx.sha1_bin":          allPhases,
+	"ngx.quote_sql_str":     allPhases,
 
 	// Time.
-	"ngx.today":           afterInitPhases,
-	"ngx.time":            afterInitPhases,
-	"ngx.now":             afterInitPhases,
-	"ngx.update_time":     afterInitPhases,
-	"ngx.localtime":       afterInitPhases,
-	"ngx.utctime":         afterInitPhases,
-	"ngx.cookie_time":     afterInitPhases,
-	"ngx.http_time":       afterInitPhases,
-	"ngx.parse_http_time": afterInitPhases,
+	"ngx.today":           allPhases,
+	"ngx.time":            allPhases,
+	"ngx.now":             allPhases,
+	"ngx.update_time":     allPhases,
+	"ngx.localtime":       allPhases,
+	"ngx.utctime":         allPhases,
+	"ngx.cookie_time":     allPhases,
+	"ngx.http_time":       allPhases,
+	"ngx.parse_http_time": allPhases,
 
 	// Regular expressions.
-	"ngx.re.match":  afterInitPhases,
-	"ngx.re.find":   afterInitPhases,
-	"ngx.re.gmatch": afterInitPhases,
-	"ngx.re.sub":    afterInitPhases,
-	"ngx.re.gsub":   afterInitPhases,
-	"ngx.re.split":  afterInitPhases,  // lua-resty-core ngx.re: as ngx.re.match
-	"ngx.re.opt":    SetOf(PhaseInit), // lua-resty-core ngx.re: set once, at init
+	"ngx.re.match":  allPhases,
+	"ngx.re.find":   allPhases,
+	"ngx.re.gmatch": allPhases,
+	"ngx.re.sub":    allPhases,
+	"ngx.re.gsub":   allPhases,
+	"ngx.re.split":  allPhases, // lua-resty-core ngx.re: as ngx.re.match
+	"ngx.re.opt":    allPhases, // lua-resty-core ngx.re: documented for init, accepted anywhere
 
 	// Shared dictionaries. The README gives ngx.shared.DICT every context,
 	// and its init_by_lua* section names the shared dictionary API as usable
