@@ -13,7 +13,9 @@ CLANG=${CLANG:-clang}
 out=guests/build
 
 go_guest() { # go_guest PACKAGE_DIR OUTPUT
-	GOOS=wasip1 GOARCH=wasm "$GO" build -buildmode=c-shared -o "$2" "./$1"
+	# -trimpath: the same source gives the same bytes in any checkout, so the
+	# compile cache (wasm.cache_dir) keeps serving after a fresh clone.
+	GOOS=wasip1 GOARCH=wasm "$GO" build -trimpath -buildmode=c-shared -o "$2" "./$1"
 }
 
 c_guest() { # c_guest SOURCE_DIR OUTPUT
