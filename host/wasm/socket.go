@@ -101,17 +101,23 @@ func tcpConnect(c call) (int32, error) {
 		return 0, errNoSockets
 	}
 	sock := host.NewTCPSocket(c.r.Sockets, c.r.SocketOptions)
-	job, err := sock.Connect(addr, c.port(2), host.ConnectOptions{Pool: pool})
-	if err != nil {
-		return 0, socketErr(err)
-	}
-	c.in.waiting(func() { err = job() })
-	if err != nil {
+	if err := c.await(sock.Connect(addr, c.port(2), host.ConnectOptions{Pool: pool})); err != nil {
 		return 0, err
 	}
 	st := &c.in.state
 	st.socks = append(st.socks, &tcpConn{sock: sock})
 	return int32(len(st.socks) - 1), nil
+}
+
+// await waits, as host calls wait (see waiting), for the job a socket
+// operation started and returns its error; err is the operation's refusal
+// to start.
+func (c *call) await(job func() error, err error) error {
+	if err != nil {
+		return socketErr(err)
+	}
+	c.in.waiting(func() { err = job() })
+	return err
 }
 
 // conn returns the socket of the handle in argument i.

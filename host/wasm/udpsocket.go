@@ -33,12 +33,7 @@ func udpSetPeerName(c call) (int32, error) {
 		return 0, errNoSockets
 	}
 	sock := host.NewUDPSocket(c.r.SocketOptions)
-	job, err := sock.SetPeerName(addr, c.port(2))
-	if err != nil {
-		return 0, socketErr(err)
-	}
-	c.in.waiting(func() { err = job() })
-	if err != nil {
+	if err := c.await(sock.SetPeerName(addr, c.port(2))); err != nil {
 		return 0, err
 	}
 	st := &c.in.state
