@@ -205,16 +205,8 @@ func sharedStore(L *glua.LState, store storeFunc) int {
 	if !ok {
 		return 2
 	}
-	var v shdict.Value
-	switch lv := L.Get(3).(type) {
-	case glua.LString:
-		v = shdict.String(string(lv))
-	case glua.LNumber:
-		v = shdict.Number(float64(lv))
-	case glua.LBool:
-		v = shdict.Bool(bool(lv))
-	case *glua.LNilType:
-	default:
+	v, ok := sharedValue(L.Get(3), false)
+	if !ok {
 		pushErr(L, nil, "bad value type")
 		return 2
 	}
@@ -228,6 +220,23 @@ func sharedStore(L *glua.LState, store storeFunc) int {
 	}
 	L.Push(glua.LBool(forcible))
 	return 3
+}
+
+// sharedValue converts a Lua value to a dict value: a string or a number,
+// and unless listItem (lpush, rpush take only those) a boolean or nil. It
+// reports false for any other type.
+func sharedValue(lv glua.LValue, listItem bool) (shdict.Value, bool) {
+	switch lv := lv.(type) {
+	case glua.LString:
+		return shdict.String(string(lv)), true
+	case glua.LNumber:
+		return shdict.Number(float64(lv)), true
+	case glua.LBool:
+		return shdict.Bool(bool(lv)), !listItem
+	case *glua.LNilType:
+		return shdict.Value{}, !listItem
+	}
+	return shdict.Value{}, false
 }
 
 // storeFlags converts the flags argument as LuaJIT's FFI converts it to a
@@ -414,13 +423,8 @@ func sharedPush(L *glua.LState, push func(*shdict.Dict, string, shdict.Value) (i
 	if !ok {
 		return 2
 	}
-	var v shdict.Value
-	switch lv := L.Get(3).(type) {
-	case glua.LString:
-		v = shdict.String(string(lv))
-	case glua.LNumber:
-		v = shdict.Number(float64(lv))
-	default:
+	v, ok := sharedValue(L.Get(3), true)
+	if !ok {
 		pushErr(L, nil, "bad value type")
 		return 2
 	}
